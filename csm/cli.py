@@ -1,0 +1,115 @@
+"""Command line: ``python -m csm demo | kpis | docs``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from datetime import date
+from pathlib import Path
+
+from csm.db import connect, create_schema
+from csm.demo import build_demo_database, default_end
+from csm.kpis import Filters, Window, load_catalogue, render_kpi_markdown
+from csm.metrics import compute_kpis, load_data_range
+from csm.schema import render_data_model_markdown
+from csm.settings import PROJECT_ROOT, load_settings
+
+DOCS = {"kpis.md": render_kpi_markdown, "data-model.md": render_data_model_markdown}
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``python -m csm``."""
+    settings = load_settings()
+    parser = argparse.ArgumentParser(prog="python -m csm", description="Customer service analytics.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build the seeded demo database (replaces its content)")
+    demo.add_argument("--db", default=settings["db_path"], help="DuckDB file (default: %(default)s)")
+    demo.add_argument("--seed", type=int, default=settings["demo_seed"], help="generator seed (default: %(default)s)")
+    demo.add_argument("--end", type=_day, default=None, help="last day of data (default: end of last month)")
+    demo.add_argument("--if-missing", action="store_true", help="do nothing when the file already holds contacts")
+
+    kpis = sub.add_parser("kpis", help="print KPI values for a selection")
+    kpis.add_argument("--db", default=settings["db_path"], help="DuckDB file (default: %(default)s)")
+    kpis.add_argument("--from", dest="start", type=_day, help="first day (default: first day with data)")
+    kpis.add_argument("--to", dest="end", type=_day, help="last day (default: last day with data)")
+    for dim, flag in (("team", "--team"), ("channel", "--channel"), ("agent_id", "--agent"),
+                      ("category", "--category"), ("priority", "--priority")):
+        kpis.add_argument(flag, dest=dim, action="append", default=[], metavar="VALUE",
+                          help=f"keep only this {dim.replace('_id', '')} (repeat for several)")
+    kpis.add_argument("--json", action="store_true", help="print one JSON object {kpi_key: number or null}")
+
+    docs = sub.add_parser("docs", help="write docs/kpis.md and docs/data-model.md from the catalogue and schema")
+    docs.add_argument("--out", default=str(PROJECT_ROOT / "docs"), help="folder (default: %(default)s)")
+    return parser
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Build the demo database."""
+    con = connect(args.db)
+    create_schema(con)
+    if args.if_missing and load_data_range(con)[2] > 0:
+        print(f"{args.db} already holds data; left as it is.")
+        return 0
+    end = args.end or default_end()
+    n = build_demo_database(con, end=end, seed=args.seed)
+    print(f"Built demo data in {args.db}: {n:,} contacts up to {end.isoformat()} (seed {args.seed}).")
+    return 0
+
+
+def run_kpis(args: argparse.Namespace) -> int:
+    """Print KPI values for the selection."""
+    if not Path(args.db).is_file():
+        print(f"error: no database at {args.db}; build one with `python -m csm demo --db {args.db}`", file=sys.stderr)
+        return 2
+    con = connect(args.db, read_only=True)
+    first, last, count = load_data_range(con)
+    start, end = args.start or first, args.end or last
+    catalogue = load_catalogue()
+    if start is None or end is None:
+        values = {k: (0 if catalogue[k].kind == "count" else None) for k in catalogue.keys()}
+    else:
+        filters = Filters(**{d: tuple(getattr(args, d)) for d in ("team", "channel", "agent_id", "category", "priority")})
+        frame = compute_kpis(con, windows=(Window("current", min(start, end), max(start, end)),), filters=filters,
+                             settings=load_settings())
+        values = {k: _plain(frame[k][0]) for k in catalogue.keys()}
+    if args.json:
+        print(json.dumps(values))
+    else:
+        from csm.formatting import format_value
+
+        print(f"{start} to {end}" if start else "no data")
+        for key, value in values.items():
+            print(f"{catalogue[key].label:<40} {format_value(catalogue[key], value):>14}")
+    return 0
+
+
+def _plain(value: object) -> float | int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
+
+
+def run_docs(args: argparse.Namespace) -> int:
+    """Write the generated documentation files."""
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, render in DOCS.items():
+        (out / name).write_text(render() if name != "kpis.md" else render(load_catalogue()), encoding="utf-8")
+        print(f"wrote {out / name}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    return {"demo": run_demo, "kpis": run_kpis, "docs": run_docs}[args.command](args)

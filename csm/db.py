@@ -1,0 +1,111 @@
+"""DuckDB access: open the database, create the schema, run named queries into polars.
+
+Results become polars frames once, here, at the boundary of ``csm``. Every value is a bound
+parameter; identifiers come from ``csm.schema`` through ``quote_identifier``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from csm.kpis import ROLLUP_TABLE, Catalogue, compile_rollup_sql, load_catalogue, rollup_parameters
+from csm.schema import TABLES, create_table_sql
+
+QUERIES_DIR = Path(__file__).with_name("queries")
+
+
+def connect(path: str | Path, *, read_only: bool = False, threads: int = 0) -> duckdb.DuckDBPyConnection:
+    """Return a connection to the DuckDB file at ``path`` (``:memory:`` for a throwaway one).
+
+    Extensions are never downloaded at run time: a missing one fails at once instead of
+    hanging on a network call that cannot succeed offline.
+    """
+    config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+    if threads:
+        config["threads"] = str(threads)
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only, config=config)
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of the canonical model that does not exist yet."""
+    for table in TABLES:
+        con.execute(create_table_sql(table))
+    con.execute("CREATE TABLE IF NOT EXISTS rollup_settings (name VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+def load_query(name: str) -> str:
+    """Return the text of ``csm/queries/<name>.sql``.
+
+    Raises:
+        ValueError: no such query file.
+    """
+    path = QUERIES_DIR / f"{name}.sql"
+    if not name.replace("_", "").isalnum() or not path.is_file():
+        raise ValueError(f"no query named {name!r} in {QUERIES_DIR}")
+    return path.read_text(encoding="utf-8")
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pl.DataFrame:
+    """Return the result of ``sql`` with bound ``params`` as a polars frame.
+
+    Runs on a fresh cursor, so one shared connection serves every Streamlit session thread.
+    """
+    cur = con.cursor()
+    try:
+        cur.execute(sql, params or {})
+        return cur.pl()
+    finally:
+        cur.close()
+
+
+def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pl.DataFrame:
+    """Return the result of the named query file with bound ``params``."""
+    return run_sql(con, load_query(name), params)
+
+
+def build_rollup(
+    con: duckdb.DuckDBPyConnection, *, catalogue: Catalogue | None = None, settings: dict | None = None
+) -> None:
+    """Rebuild ``tickets_daily`` from ``tickets`` and record the settings it was built with."""
+    catalogue = catalogue or load_catalogue()
+    sql, params = compile_rollup_sql(catalogue, settings=settings)
+    con.execute(sql, params)
+    con.execute("DELETE FROM rollup_settings")
+    for name, value in rollup_parameters(catalogue, settings).items():
+        con.execute("INSERT INTO rollup_settings VALUES ($name, $value)", {"name": name, "value": json.dumps(value)})
+
+
+def is_rollup_current(
+    con: duckdb.DuckDBPyConnection, *, catalogue: Catalogue | None = None, settings: dict | None = None
+) -> bool:
+    """Return True when ``tickets_daily`` exists, holds every measure and matches the settings."""
+    catalogue = catalogue or load_catalogue()
+    cur = con.cursor()
+    try:
+        tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if ROLLUP_TABLE not in tables or "rollup_settings" not in tables:
+            return False
+        columns = {r[0] for r in cur.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = $t", {"t": ROLLUP_TABLE}
+        ).fetchall()}
+        if not {f"m_{m}" for m in catalogue.measures} <= columns:
+            return False
+        stored = {n: json.loads(v) for n, v in cur.execute("SELECT name, value FROM rollup_settings").fetchall()}
+    finally:
+        cur.close()
+    return stored == rollup_parameters(catalogue, settings)
+
+
+def record_import(con: duckdb.DuckDBPyConnection, *, import_id: str, source: str, rows: int, note: str) -> None:
+    """Append a row to the ``imports`` log."""
+    con.execute(
+        "INSERT OR REPLACE INTO imports VALUES ($id, $at, $source, $rows, $note)",
+        {"id": import_id, "at": datetime.now().replace(microsecond=0), "source": source, "rows": rows, "note": note},
+    )

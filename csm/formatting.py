@@ -1,0 +1,143 @@
+"""Display text for KPI values, changes and targets, driven by each KPI's ``format``."""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from csm.kpis import Catalogue, Kpi
+
+NO_DATA = "n/a"
+CURRENCY_SYMBOL = "€"
+STATUS_ICONS = {"on_target": "✅", "off_target": "⚠️", "no_target": "", "no_data": ""}
+
+
+def format_duration(seconds: float) -> str:
+    """Return a duration in the largest readable unit.
+
+    Examples:
+        >>> format_duration(42.4)
+        '42 s'
+        >>> format_duration(452)
+        '7m 32s'
+        >>> format_duration(5400)
+        '1.5 h'
+        >>> format_duration(200000)
+        '2.3 d'
+    """
+    sign = "-" if seconds < 0 else ""
+    s = abs(seconds)
+    if s < 60:
+        return f"{sign}{s:.0f} s"
+    if s < 3600:
+        m, sec = divmod(round(s), 60)
+        return f"{sign}{m}m {sec:02d}s"
+    if s < 172800:
+        return f"{sign}{s / 3600:.1f} h"
+    return f"{sign}{s / 86400:.1f} d"
+
+
+def format_value(kpi: Kpi, value: float | None) -> str:
+    """Return ``value`` formatted for ``kpi``; ``n/a`` when there is no data.
+
+    Examples:
+        >>> from csm.kpis import load_catalogue
+        >>> c = load_catalogue()
+        >>> format_value(c["csat"], 0.8234), format_value(c["contacts"], 14113), format_value(c["nps"], None)
+        ('82.3%', '14,113', 'n/a')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NO_DATA
+    fmt = kpi.format
+    if fmt == "percent":
+        return f"{value * 100:.1f}%"
+    if fmt == "integer":
+        return f"{value:,.0f}"
+    if fmt == "duration":
+        return format_duration(value)
+    if fmt == "decimal2":
+        return f"{value:,.2f}"
+    if fmt == "currency":
+        return f"{CURRENCY_SYMBOL}{value:,.2f}"
+    return f"{value:,.1f}"
+
+
+def format_change(kpi: Kpi, change: float | None, change_pct: float | None = None) -> str | None:
+    """Return the change against the comparison period, signed, or None without one.
+
+    Ratios change in percentage points; counts show the relative change too.
+
+    Examples:
+        >>> from csm.kpis import load_catalogue
+        >>> c = load_catalogue()
+        >>> format_change(c["csat"], 0.0123), format_change(c["aht_s"], -12.0), format_change(c["contacts"], 1001, 0.0763)
+        ('+1.2 pp', '-12 s', '+1,001 (+7.6%)')
+    """
+    if change is None:
+        return None
+    sign = "+" if change >= 0 else "-"
+    fmt = kpi.format
+    if fmt == "percent":
+        return f"{sign}{abs(change) * 100:.1f} pp"
+    if fmt == "duration":
+        return f"{sign}{format_duration(abs(change))}"
+    if fmt == "integer":
+        text = f"{sign}{abs(change):,.0f}"
+        return text + (f" ({'+' if change_pct >= 0 else '-'}{abs(change_pct) * 100:.1f}%)" if change_pct is not None else "")
+    return f"{sign}{format_value(kpi, abs(change))}"
+
+
+def describe_status(status: str) -> str:
+    """Return a target status in words.
+
+    Examples:
+        >>> describe_status("off_target")
+        'Off target'
+    """
+    return {"on_target": "On target", "off_target": "Off target", "no_target": "No target", "no_data": "No data"}[status]
+
+
+def format_scorecard(scorecard: pl.DataFrame, *, catalogue: Catalogue, with_definition: bool = False) -> pl.DataFrame:
+    """Return a scorecard (``compute_scorecard``) as display text, one row per KPI.
+
+    Columns: KPI, Actual, Target, Gap to target, Status, Previous, Change (and Definition).
+    """
+    out = []
+    for r in scorecard.iter_rows(named=True):
+        kpi = catalogue[r["key"]]
+        gap = r["value"] - r["target"] if r["value"] is not None and r["target"] is not None else None
+        row = {
+            "KPI": kpi.label,
+            "Actual": format_value(kpi, r["value"]),
+            "Target": format_value(kpi, r["target"]) if r["target"] is not None else "—",
+            "Gap to target": format_change(kpi, gap) or "—",
+            "Status": f"{STATUS_ICONS[r['status']]} {describe_status(r['status'])}".strip(),
+            "Previous": format_value(kpi, r["previous"]),
+            "Change": format_change(kpi, r["change"], r["change_pct"]) or "—",
+        }
+        if with_definition:
+            row["Definition"] = kpi.definition
+        out.append(row)
+    columns = ["KPI", "Actual", "Target", "Gap to target", "Status", "Previous", "Change"]
+    return pl.DataFrame(out, schema=columns + (["Definition"] if with_definition else []))
+
+
+DIRECTION_TEXT = {"higher_is_better": "Higher", "lower_is_better": "Lower", "neutral": "Neither"}
+
+
+def format_catalogue(catalogue: Catalogue) -> pl.DataFrame:
+    """Return the KPI catalogue as display text: key, label, definition, unit, direction, target."""
+    return pl.DataFrame(
+        [
+            {
+                "KPI": k.label,
+                "Key": k.key,
+                "Definition": k.definition,
+                "Unit": k.unit,
+                "Better when": DIRECTION_TEXT[k.direction],
+                "Default target": format_value(k, k.target) if k.target is not None else "—",
+            }
+            for k in catalogue.kpis.values()
+        ]
+    )

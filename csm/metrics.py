@@ -1,0 +1,326 @@
+"""Compute KPIs for a selection: the one entry point pages, the CLI and the benchmark use.
+
+Additive KPIs (counts, ratios, means) come from the rollup ``tickets_daily`` when the
+selection allows it, otherwise from ``tickets``; quantiles and the backlog always read
+``tickets``; cost per contact reads ``budget``. Only aggregated frames leave DuckDB.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import polars as pl
+
+from csm.db import is_rollup_current, run_query, run_sql
+from csm.kpis import (
+    ADDITIVE_KINDS,
+    TICKETS_TABLE,
+    Catalogue,
+    Filters,
+    Kpi,
+    Window,
+    choose_source,
+    compile_additive_query,
+    compile_backlog_query,
+    compile_quantile_query,
+    load_catalogue,
+)
+from csm.periods import build_windows, choose_grain
+from csm.settings import DEFAULTS
+
+# Filters that spend cannot follow: the budget is booked per team and month only.
+_COST_BLIND_DIMENSIONS = tuple(d for d in ("channel", "agent_id", "category", "priority"))
+
+
+def compute_kpis(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    windows: tuple[Window, ...],
+    filters: Filters = Filters(),
+    keys: tuple[str, ...] | None = None,
+    group_by: tuple[str, ...] = (),
+    grain: str | None = None,
+    catalogue: Catalogue | None = None,
+    settings: dict | None = None,
+    use_rollup: bool | None = None,
+) -> pl.DataFrame:
+    """Return one row per window (and group, and time bucket) with a column per KPI.
+
+    Args:
+        con: the database.
+        windows: labelled date ranges; the ``window`` column holds their labels.
+        filters: values to keep per dimension.
+        keys: KPI keys; every KPI of the catalogue when None.
+        group_by: dimensions to group by (``team``, ``channel``, ...).
+        grain: time bucket (``day``, ``week``, ``month``, ``quarter``) adding a ``bucket``
+            column, or None for whole windows. ``backlog`` and ``cost_per_contact`` are only
+            computed for whole windows and are null per bucket.
+        catalogue: the KPI catalogue; the packaged one when None.
+        settings: settings for KPI parameters; defaults when None.
+        use_rollup: force (True) or forbid (False) the rollup; decided from the selection and
+            the rollup's freshness when None.
+
+    Returns:
+        A frame with ``window``, optional ``bucket`` and group columns, then one column per
+        KPI key. Count KPIs are 0 for an empty window; every other KPI is null without data.
+    """
+    catalogue = catalogue or load_catalogue()
+    settings = settings or DEFAULTS
+    keys = keys or catalogue.keys()
+    kpis = [catalogue[k] for k in keys]
+    key_cols = ["window", *(["bucket"] if grain else []), *group_by]
+
+    parts: list[pl.DataFrame] = []
+    additive = tuple(k.key for k in kpis if k.kind in ADDITIVE_KINDS)
+    if additive:
+        source = choose_source(filters, group_by)
+        if use_rollup is False or (
+            use_rollup is None and source != TICKETS_TABLE and not is_rollup_current(con, catalogue=catalogue, settings=settings)
+        ):
+            source = TICKETS_TABLE
+        sql, params = compile_additive_query(
+            catalogue, additive, windows=windows, filters=filters, group_by=group_by, grain=grain,
+            source=source, settings=settings,
+        )
+        parts.append(run_sql(con, sql, params))
+    quantiles = tuple(k.key for k in kpis if k.kind == "quantile")
+    if quantiles:
+        sql, params = compile_quantile_query(
+            catalogue, quantiles, windows=windows, filters=filters, group_by=group_by, grain=grain
+        )
+        parts.append(run_sql(con, sql, params))
+    if any(k.kind == "backlog" for k in kpis) and grain is None:
+        parts.append(_compute_backlog(con, windows=windows, filters=filters, group_by=group_by))
+
+    result = _merge(parts, key_cols, windows)
+    for kpi in kpis:
+        if kpi.kind == "count" or (kpi.kind == "backlog" and grain is None):
+            result = result.with_columns(pl.col(kpi.key).fill_null(0).cast(pl.Int64))
+        elif kpi.kind == "cost":
+            result = _apply_cost(con, result, kpi, windows=windows, filters=filters, grouped=bool(group_by or grain))
+        elif kpi.key not in result.columns:
+            result = result.with_columns(pl.lit(None, dtype=pl.Float64).alias(kpi.key))
+    labels = {i: w.label for i, w in enumerate(windows)}
+    result = result.with_columns(pl.col("window").replace_strict(labels, return_dtype=pl.String))
+    return result.select(*key_cols, *keys).sort(key_cols, nulls_last=True)
+
+
+def _merge(parts: list[pl.DataFrame], key_cols: list[str], windows: tuple[Window, ...]) -> pl.DataFrame:
+    """Join partial results on their key columns; every window gets a row when ungrouped."""
+    frame = None
+    for part in parts:
+        part = part.with_columns(pl.col("window").cast(pl.Int32))
+        frame = part if frame is None else frame.join(part, on=key_cols, how="full", coalesce=True, nulls_equal=True)
+    if key_cols == ["window"]:
+        base = pl.DataFrame({"window": list(range(len(windows)))}, schema={"window": pl.Int32})
+        frame = base if frame is None else base.join(frame, on="window", how="left")
+    elif frame is None:
+        frame = pl.DataFrame(schema={c: (pl.Int32 if c == "window" else pl.String) for c in key_cols})
+    return frame
+
+
+def _compute_backlog(
+    con: duckdb.DuckDBPyConnection, *, windows: tuple[Window, ...], filters: Filters, group_by: tuple[str, ...]
+) -> pl.DataFrame:
+    frames = []
+    for i, window in enumerate(windows):
+        sql, params = compile_backlog_query(window=window, filters=filters, group_by=group_by)
+        frames.append(run_sql(con, sql, params).with_columns(pl.lit(i, dtype=pl.Int32).alias("window")))
+    return pl.concat(frames, how="vertical_relaxed")
+
+
+def compute_spend(con: duckdb.DuckDBPyConnection, *, start: date, end: date, teams: tuple[str, ...] = ()) -> float | None:
+    """Return the actual spend booked for ``start``..``end`` (prorated by days), or None."""
+    frame = run_query(con, "spend", {"start": start, "end": end, "teams": list(teams)})
+    return frame.item(0, "spend")
+
+
+def _apply_cost(
+    con: duckdb.DuckDBPyConnection, result: pl.DataFrame, kpi: Kpi, *, windows: tuple[Window, ...],
+    filters: Filters, grouped: bool,
+) -> pl.DataFrame:
+    """Turn the cost KPI's count column into spend / count, or null where spend cannot follow."""
+    blind = grouped or any(d in filters.active() for d in _COST_BLIND_DIMENSIONS)
+    spend = {} if blind else {
+        i: compute_spend(con, start=w.start, end=w.end, teams=filters.team) for i, w in enumerate(windows)
+    }
+    spend_col = pl.col("window").replace_strict(spend, default=None, return_dtype=pl.Float64)
+    count = pl.col(kpi.key).cast(pl.Float64)
+    return result.with_columns(
+        pl.when(count > 0).then(spend_col / count).otherwise(None).alias(kpi.key)
+    )
+
+
+def load_targets(
+    con: duckdb.DuckDBPyConnection, *, on: date, teams: tuple[str, ...] = (), catalogue: Catalogue | None = None
+) -> dict[str, float | None]:
+    """Return the target of every KPI in force on ``on``.
+
+    The catalogue's default applies unless the ``targets`` table overrides it; a row for a
+    team applies when exactly that one team is selected.
+    """
+    catalogue = catalogue or load_catalogue()
+    targets: dict[str, float | None] = {k: kpi.target for k, kpi in catalogue.kpis.items()}
+    team = teams[0] if len(teams) == 1 else None
+    for row in run_query(con, "targets", {"on": on, "team": team}).iter_rows(named=True):
+        if row["kpi_key"] in targets:
+            targets[row["kpi_key"]] = row["target"]
+    return targets
+
+
+def load_data_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None, int]:
+    """Return the first and last day with contacts and the number of contacts."""
+    row = run_query(con, "data_range").row(0)
+    return row[0], row[1], row[2]
+
+
+def load_filter_options(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Return, per dimension, the values on offer mapped to their display labels."""
+    options: dict[str, dict[str, str]] = {d: {} for d in ("team", "channel", "agent_id", "category", "priority")}
+    for dim, value, label in run_query(con, "filter_options").iter_rows():
+        options[dim][value] = label
+    return options
+
+
+# --------------------------------------------------------------------------- scorecard
+
+
+def compute_target_gap(value: float | None, target: float | None, *, direction: str) -> float | None:
+    """Return how far ``value`` is from ``target`` relative to the target; positive is good.
+
+    None when either is missing, the direction is neutral or the target is 0.
+
+    Examples:
+        >>> compute_target_gap(0.80, 0.85, direction="higher_is_better")
+        -0.058823529411764754
+        >>> compute_target_gap(400, 480, direction="lower_is_better")
+        0.16666666666666666
+        >>> compute_target_gap(None, 0.85, direction="higher_is_better") is None
+        True
+    """
+    if value is None or target is None or target == 0 or direction == "neutral":
+        return None
+    gap = (value - target) / abs(target)
+    return gap if direction == "higher_is_better" else -gap
+
+
+def compute_scorecard(
+    totals: pl.DataFrame, *, targets: dict[str, float | None], catalogue: Catalogue | None = None
+) -> pl.DataFrame:
+    """Return one row per KPI: value, comparison, change, target and status.
+
+    Args:
+        totals: ``compute_kpis`` output without grouping (a ``current`` and optionally a
+            ``comparison`` row).
+        targets: target per KPI key.
+        catalogue: the KPI catalogue.
+
+    Returns:
+        Columns ``key, label, value, previous, change, change_pct, target, gap, status``, with
+        ``status`` one of ``on_target``, ``off_target``, ``no_target``, ``no_data``; ``gap`` is
+        relative to the target, positive when better than target.
+
+    Examples:
+        >>> totals = pl.DataFrame({"window": ["current", "comparison"], "csat": [0.8, 0.9]})
+        >>> card = compute_scorecard(totals, targets={"csat": 0.85})
+        >>> card.select("key", "value", "previous", "status").row(0)
+        ('csat', 0.8, 0.9, 'off_target')
+    """
+    catalogue = catalogue or load_catalogue()
+    rows = {r["window"]: r for r in totals.iter_rows(named=True)}
+    current, previous = rows.get("current", {}), rows.get("comparison", {})
+    out = []
+    for key in [c for c in totals.columns if c in catalogue.kpis]:
+        kpi = catalogue[key]
+        value, before, target = current.get(key), previous.get(key), targets.get(key)
+        change = value - before if value is not None and before is not None else None
+        gap = compute_target_gap(value, target, direction=kpi.direction)
+        if value is None:
+            status = "no_data"
+        elif gap is None:
+            status = "no_target"
+        else:
+            status = "on_target" if gap >= 0 else "off_target"
+        out.append(
+            {
+                "key": key, "label": kpi.label, "value": value, "previous": before, "change": change,
+                "change_pct": change / abs(before) if change is not None and before else None,
+                "target": target, "gap": gap, "status": status,
+            }
+        )
+    schema = {
+        "key": pl.String, "label": pl.String, "value": pl.Float64, "previous": pl.Float64, "change": pl.Float64,
+        "change_pct": pl.Float64, "target": pl.Float64, "gap": pl.Float64, "status": pl.String,
+    }
+    return pl.DataFrame(out, schema=schema)
+
+
+def select_off_target(scorecard: pl.DataFrame) -> pl.DataFrame:
+    """Return the KPIs that miss their target, worst (largest relative gap) first."""
+    return scorecard.filter(pl.col("status") == "off_target").sort("gap")
+
+
+# --------------------------------------------------------------------------- overview
+
+
+HEADLINE_KPIS = ("contacts", "csat", "fcr_rate", "aht_s", "service_level", "frt_median_s", "sla_rate", "backlog")
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Everything the Overview page shows, computed in one go."""
+
+    windows: tuple[Window, ...]
+    grain: str
+    totals: pl.DataFrame
+    series: pl.DataFrame
+    channel_series: pl.DataFrame
+    targets: dict[str, float | None]
+    scorecard: pl.DataFrame
+
+
+def compute_overview(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    start: date,
+    end: date,
+    comparison: str = "previous_period",
+    filters: Filters = Filters(),
+    catalogue: Catalogue | None = None,
+    settings: dict | None = None,
+) -> Overview:
+    """Return the Overview page's data: every KPI for the period and its comparison, each KPI's
+    trend over the period, contacts by channel over time, targets and the scorecard.
+    """
+    catalogue = catalogue or load_catalogue()
+    windows = build_windows(start, end, comparison)
+    grain = choose_grain(start, end)
+    totals = compute_kpis(con, windows=windows, filters=filters, catalogue=catalogue, settings=settings)
+    series = compute_kpis(
+        con, windows=windows[:1], filters=filters, grain=grain, catalogue=catalogue, settings=settings,
+        keys=tuple(k for k, v in catalogue.kpis.items() if v.kind not in ("backlog", "cost")),
+    )
+    channel_series = compute_kpis(
+        con, windows=windows[:1], filters=filters, grain=grain, group_by=("channel",), keys=("contacts",),
+        catalogue=catalogue, settings=settings,
+    )
+    targets = load_targets(con, on=end, teams=filters.team, catalogue=catalogue)
+    scorecard = compute_scorecard(totals, targets=targets, catalogue=catalogue)
+    return Overview(windows, grain, totals, series, channel_series, targets, scorecard)
+
+
+__all__ = [
+    "HEADLINE_KPIS",
+    "Overview",
+    "compute_kpis",
+    "compute_overview",
+    "compute_scorecard",
+    "compute_spend",
+    "compute_target_gap",
+    "load_data_range",
+    "load_filter_options",
+    "load_targets",
+    "select_off_target",
+]

@@ -1,0 +1,79 @@
+"""Shared fixtures: the seeded demo data set, an in-memory database loaded from it, and a
+builder for tiny hand-written databases."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from csm.db import build_rollup, connect, create_schema
+from csm.demo import DemoData, generate_demo, write_demo
+from csm.schema import TABLES_BY_NAME
+
+DEMO_END = date(2026, 10, 31)
+DEMO_SEED = 7
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/* from the code")
+
+
+@pytest.fixture(scope="session")
+def demo_data() -> DemoData:
+    return generate_demo(end=DEMO_END, seed=DEMO_SEED)
+
+
+@pytest.fixture(scope="session")
+def demo_con(demo_data: DemoData) -> duckdb.DuckDBPyConnection:
+    con = connect(":memory:")
+    write_demo(con, demo_data)
+    return con
+
+
+def frame_for(table: str, rows: list[dict]) -> pl.DataFrame:
+    """Return ``rows`` as a frame with every column of ``table`` (missing values null)."""
+    spec = TABLES_BY_NAME[table]
+    dtypes = {
+        "VARCHAR": pl.String, "TIMESTAMP": pl.Datetime("us"), "DOUBLE": pl.Float64, "BOOLEAN": pl.Boolean,
+        "INTEGER": pl.Int32, "SMALLINT": pl.Int16, "DATE": pl.Date, "BIGINT": pl.Int64,
+    }
+    schema = {c.name: dtypes[c.dtype] for c in spec.columns}
+    return pl.DataFrame([{c: r.get(c) for c in schema} for r in rows], schema=schema)
+
+
+@pytest.fixture
+def make_db() -> Callable[..., duckdb.DuckDBPyConnection]:
+    """Return a builder: ``make_db(tickets=[...], budget=[...], targets=[...])`` -> connection."""
+
+    def build(**tables: list[dict]) -> duckdb.DuckDBPyConnection:
+        con = connect(":memory:")
+        create_schema(con)
+        for name, rows in tables.items():
+            frame = frame_for(name, rows)  # noqa: F841 - read by DuckDB below
+            con.execute(f'INSERT INTO "{name}" SELECT * FROM frame')
+        build_rollup(con)
+        return con
+
+    return build
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
+    """Compare text with ``tests/golden/<name>``; ``--update-golden`` rewrites the file."""
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN_DIR / name
+        if request.config.getoption("--update-golden"):
+            path.write_text(text, encoding="utf-8")
+        assert path.is_file(), f"missing golden file {path}; run pytest --update-golden and review it"
+        assert text == path.read_text(encoding="utf-8"), f"{name} changed; review, then pytest --update-golden"
+
+    return check
+
+
