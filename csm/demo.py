@@ -24,7 +24,6 @@ Stories planted for the business review to find (see ``STORIES``):
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -32,7 +31,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from csm.schema import TABLES
+from csm.schema import TABLES, quote_identifier
 
 TEAMS = ("Billing", "Technical Support", "Orders & Delivery", "Accounts", "Retention", "Enterprise")
 CATEGORY_TEAM = {
@@ -222,7 +221,6 @@ def generate_demo(*, end: date | None = None, seed: int = 7, months: int = 24, d
     n_days = (end - start).days + 1
     days = np.array([start + timedelta(days=i) for i in range(n_days)])
     month_starts = np.array([(_add_months(start, k) - start).days for k in range(months + 1)])
-    month_of_day = np.searchsorted(month_starts, np.arange(n_days), side="right") - 1
     weekday = np.array([d.weekday() for d in days])
     doy = np.array([d.timetuple().tm_yday for d in days])
 
@@ -504,11 +502,12 @@ def write_demo(con: duckdb.DuckDBPyConnection, data: DemoData, *, note: str = ""
             ("tickets", data.tickets), ("agents", data.agents), ("budget", data.budget),
             ("headcount", data.headcount), ("targets", data.targets),
         ):
-            con.execute(f'DELETE FROM "{table}"')  # table names are the constants above
+            name = quote_identifier(table)
+            con.execute(f"DELETE FROM {name}")  # noqa: S608 - identifier from the schema allow-list
             arrow = frame.to_arrow()
             con.register("_demo_frame", arrow)
             try:
-                con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _demo_frame')
+                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _demo_frame")  # noqa: S608 - as above
             finally:
                 con.unregister("_demo_frame")
         con.execute("DELETE FROM imports WHERE import_id = 'demo'")
@@ -526,13 +525,3 @@ def build_demo_database(con: duckdb.DuckDBPyConnection, *, end: date | None = No
     data = generate_demo(end=end, seed=seed)
     write_demo(con, data, note=f"seed={seed} end={(end or default_end()).isoformat()}")
     return data.tickets.height
-
-
-def days_in_month(d: date) -> int:
-    """Return the number of days in the month of ``d``.
-
-    Examples:
-        >>> days_in_month(date(2024, 2, 10))
-        29
-    """
-    return calendar.monthrange(d.year, d.month)[1]

@@ -431,7 +431,7 @@ def compile_rollup_sql(catalogue: Catalogue, *, settings: dict | None = None) ->
         f"CREATE OR REPLACE TABLE {ROLLUP_TABLE} AS\n"
         f"SELECT CAST(created_at AS DATE) AS day, {dims},\n       "
         + ",\n       ".join(sums)
-        + f"\nFROM tickets\nGROUP BY ALL\nORDER BY day"
+        + "\nFROM tickets\nGROUP BY ALL\nORDER BY day"
     )
     return sql, params
 

@@ -193,8 +193,8 @@ def compute_target_gap(value: float | None, target: float | None, *, direction: 
     None when either is missing, the direction is neutral or the target is 0.
 
     Examples:
-        >>> compute_target_gap(0.80, 0.85, direction="higher_is_better")
-        -0.058823529411764754
+        >>> round(compute_target_gap(0.80, 0.85, direction="higher_is_better"), 4)
+        -0.0588
         >>> compute_target_gap(400, 480, direction="lower_is_better")
         0.16666666666666666
         >>> compute_target_gap(None, 0.85, direction="higher_is_better") is None
@@ -291,8 +291,11 @@ def compute_overview(
     catalogue: Catalogue | None = None,
     settings: dict | None = None,
 ) -> Overview:
-    """Return the Overview page's data: every KPI for the period and its comparison, each KPI's
-    trend over the period, contacts by channel over time, targets and the scorecard.
+    """Return the Overview page's data for a period and its comparison.
+
+    That is every KPI for both periods, each KPI's trend over the period, contacts by channel
+    over time, the targets in force at the period's end and the scorecard. The page and the
+    benchmark both call this, so the benchmark times exactly what the page runs.
     """
     catalogue = catalogue or load_catalogue()
     windows = build_windows(start, end, comparison)

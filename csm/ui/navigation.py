@@ -1,4 +1,10 @@
-"""The page registry: ``app.py`` builds the navigation from it and the smoke tests walk it."""
+"""The page registry: ``app.py`` builds the navigation from it and the smoke tests walk it.
+
+Every ``url_path`` differs from its file's name on purpose. Because the app keeps its pages in
+``pages/``, Streamlit 1.67 also registers each file there as a page of the old multipage
+mechanism, under the file's name; when the two names are equal, a rerun can execute the page
+file alone, skipping ``app.py`` and its shared sidebar filters. ``tests/test_pages.py`` guards it.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,6 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/overview.py", "Overview", "📊", "Team performance", "overview"),
+    PageSpec("pages/overview.py", "Overview", "📊", "Team performance", "home"),
     PageSpec("pages/kpi_definitions.py", "KPI definitions", "📖", "Reference", "kpi-definitions"),
 )

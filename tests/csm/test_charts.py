@@ -1,0 +1,45 @@
+from datetime import date
+
+import polars as pl
+
+from csm.charts import build_channel_volume_figure, build_kpi_trend_figure
+from csm.kpis import load_catalogue
+
+CATALOGUE = load_catalogue()
+SERIES = pl.DataFrame({
+    "bucket": [date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 3)],
+    "csat": [0.8, None, 0.9],
+    "aht_s": [420.0, 480.0, 450.0],
+})
+
+
+def test_trend_draws_the_kpi_with_a_target_line():
+    fig = build_kpi_trend_figure(SERIES, kpi=CATALOGUE["csat"], target=0.85)
+    assert [t.type for t in fig.data] == ["scatter"]
+    assert list(fig.data[0].y) == [0.8, None, 0.9]  # a gap stays a gap, never 0
+    assert fig.layout.shapes[0].y0 == 0.85
+    assert fig.layout.yaxis.tickformat == ".0%"
+
+
+def test_trend_of_durations_uses_a_readable_unit():
+    fig = build_kpi_trend_figure(SERIES, kpi=CATALOGUE["aht_s"], target=480)
+    assert list(fig.data[0].y) == [7.0, 8.0, 7.5]
+    assert fig.layout.yaxis.title.text == "Average handle time (minutes)"
+    assert fig.layout.shapes[0].y0 == 8.0
+
+
+def test_trend_without_data_says_so():
+    fig = build_kpi_trend_figure(SERIES.clear(), kpi=CATALOGUE["csat"])
+    assert fig.layout.annotations[0].text == "No data for this selection"
+
+
+def test_channel_volume_stacks_one_bar_trace_per_channel_largest_first():
+    frame = pl.DataFrame({
+        "bucket": [date(2026, 10, 1)] * 2 + [date(2026, 10, 2)] * 2,
+        "channel": ["phone", "email", "phone", "email"],
+        "contacts": [10, 30, 12, 25],
+    })
+    fig = build_channel_volume_figure(frame)
+    assert [t.name for t in fig.data] == ["email", "phone"]
+    assert fig.layout.barmode == "stack"
+    assert list(fig.data[1].y) == [10, 12]

@@ -1,0 +1,71 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from csm.cli import main
+from csm.db import connect
+from csm.demo import write_demo
+from csm.kpis import load_catalogue
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory, demo_data):
+    path = tmp_path_factory.mktemp("cli") / "demo.duckdb"
+    con = connect(path)
+    write_demo(con, demo_data)
+    con.close()
+    return path
+
+
+def test_kpis_json_prints_every_kpi_with_a_number(demo_db, capsys):
+    assert main(["kpis", "--db", str(demo_db), "--json"]) == 0
+    values = json.loads(capsys.readouterr().out)
+    assert list(values) == list(load_catalogue().keys())
+    assert all(isinstance(v, int | float) for v in values.values())
+    assert values["contacts"] > 250_000 and 0 < values["csat"] < 1
+
+
+def test_kpis_json_honours_dates_and_filters(demo_db, capsys):
+    main(["kpis", "--db", str(demo_db), "--from", "2026-10-01", "--to", "2026-10-31", "--team", "Billing",
+          "--channel", "phone", "--json"])
+    values = json.loads(capsys.readouterr().out)
+    con = connect(demo_db, read_only=True)
+    expected = con.execute(
+        "SELECT count(*) FROM tickets WHERE team = 'Billing' AND channel = 'phone' "
+        "AND created_at >= DATE '2026-10-01' AND created_at < DATE '2026-11-01'").fetchone()[0]
+    con.close()
+    assert values["contacts"] == expected
+    assert values["cost_per_contact"] is None  # spend cannot follow a channel filter
+
+
+def test_kpis_with_no_data_in_range_print_null(demo_db, capsys):
+    main(["kpis", "--db", str(demo_db), "--from", "2020-01-01", "--to", "2020-01-31", "--json"])
+    values = json.loads(capsys.readouterr().out)
+    assert values["contacts"] == 0 and values["csat"] is None
+
+
+def test_kpis_without_a_database_says_how_to_make_one(tmp_path, capsys):
+    assert main(["kpis", "--db", str(tmp_path / "none.duckdb"), "--json"]) == 2
+    assert "python -m csm demo" in capsys.readouterr().err
+
+
+def test_bad_date_is_refused_with_a_hint(demo_db, capsys):
+    with pytest.raises(SystemExit):
+        main(["kpis", "--db", str(demo_db), "--from", "01/10/2026"])
+    assert "use YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_demo_command_builds_a_database(tmp_path):
+    path = tmp_path / "d.duckdb"
+    result = subprocess.run(
+        [sys.executable, "-m", "csm", "demo", "--db", str(path), "--end", "2025-06-30", "--seed", "3"],
+        cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "contacts up to 2025-06-30" in result.stdout
+    again = subprocess.run([sys.executable, "-m", "csm", "demo", "--db", str(path), "--if-missing"],
+                           cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "left as it is" in again.stdout

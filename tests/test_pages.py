@@ -1,0 +1,105 @@
+"""Page smoke tests with Streamlit's AppTest, over the page registry, plus the shared filters."""
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from csm.db import connect
+from csm.demo import write_demo
+from csm.kpis import load_catalogue
+from csm.metrics import HEADLINE_KPIS
+from csm.ui.navigation import PAGES
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_file(tmp_path_factory, demo_data):
+    path = tmp_path_factory.mktemp("db") / "demo.duckdb"
+    con = connect(path)
+    write_demo(con, demo_data)
+    con.close()
+    old = os.environ.get("CSM_DB_PATH")
+    os.environ["CSM_DB_PATH"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("CSM_DB_PATH")
+    else:
+        os.environ["CSM_DB_PATH"] = old
+
+
+def run_app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda p: p.title)
+def test_every_page_renders(spec):
+    at = run_app()
+    at.switch_page(spec.path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [h.value for h in at.header] == [spec.title]
+
+
+def test_url_paths_differ_from_page_file_names():
+    # See csm/ui/navigation.py: equal names let a rerun skip app.py and the sidebar.
+    assert all(Path(spec.path).stem != spec.url_path for spec in PAGES)
+
+
+def test_reruns_keep_the_shared_sidebar():
+    at = run_app()
+    at.run()
+    at.run()
+    assert [s.key for s in at.sidebar.selectbox] == ["period", "compare"]
+    assert len(at.sidebar.multiselect) == 5
+
+
+def test_overview_shows_headline_cards_with_definitions():
+    at = run_app()
+    catalogue = load_catalogue()
+    labels = [m.label for m in at.metric]
+    assert labels == [catalogue[k].label for k in HEADLINE_KPIS]
+    assert all(m.help and len(m.help) > 40 for m in at.metric)
+    assert all(m.value and m.value != "n/a" for m in at.metric)
+
+
+def test_filters_are_read_from_the_url():
+    at = run_app(period="last_quarter", team=["Billing"], compare="same_period_last_year")
+    assert at.sidebar.selectbox(key="period").value == "last_quarter"
+    assert at.sidebar.multiselect(key="team").value == ["Billing"]
+    assert "Jul 2026" in at.caption[0].value and "same period last year" in at.caption[0].value
+
+
+def test_unknown_url_values_are_dropped():
+    at = run_app(period="forever", team=["<script>alert(1)</script>", "Billing"])
+    assert at.sidebar.selectbox(key="period").value == "this_month"
+    assert at.sidebar.multiselect(key="team").value == ["Billing"]
+
+
+def test_changing_a_filter_updates_the_url_and_survives_a_page_switch():
+    at = run_app()
+    at.sidebar.multiselect(key="channel").set_value(["phone", "chat"]).run()
+    assert at.query_params["channel"] == ["phone", "chat"]
+    at.switch_page("pages/kpi_definitions.py").run()
+    assert at.sidebar.multiselect(key="channel").value == ["phone", "chat"]
+    assert at.query_params["channel"] == ["phone", "chat"]
+
+
+def test_empty_selection_says_so_and_shows_na():
+    at = run_app(team=["Retention"], agent=["A001"])  # A001 works in Billing
+    assert any("No contacts match" in i.value for i in at.info)
+    values = {m.label: m.value for m in at.metric}
+    assert values["Contacts"] == "0" and values["CSAT"] == "n/a"
+
+
+def test_trend_chart_follows_the_chosen_kpi():
+    at = run_app()
+    at.selectbox(key="overview__trend_kpi").set_value("csat").run()
+    assert not at.exception
+    assert '"CSAT by day"' in at.get("plotly_chart")[0].proto.spec
