@@ -22,7 +22,7 @@ setup-dev: $(BIN)/.dev
 ## Start the dashboard on http://127.0.0.1:$(PORT) (builds the demo database on first run).
 run: setup
 	$(BIN)/python -m csm demo --if-missing
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m csm.ui.serve --server.port $(PORT)
 
 ## Run the whole suite: lint, doctests, unit tests, AppTest page tests, browser tests.
 test: setup-dev chromium

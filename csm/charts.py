@@ -17,12 +17,12 @@ CHANNEL_COLOURS = {
     "bot": "#17becf",
 }
 TARGET_COLOUR = "#d62728"
-GRAIN_LABELS = {"day": "Day", "week": "Week starting", "month": "Month", "quarter": "Quarter"}
+GRAIN_NAMES = {"day": "day", "week": "week (starting Monday)", "month": "month", "quarter": "quarter"}
 _LAYOUT = {
-    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
-    "height": 340,
+    "margin": {"l": 10, "r": 10, "t": 40, "b": 30},
+    "height": 360,
     "template": "plotly_white",
-    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1},
+    "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0},
     "hovermode": "x unified",
 }
 
@@ -92,9 +92,8 @@ def build_kpi_trend_figure(frame: pl.DataFrame, *, kpi: Kpi, target: float | Non
             y=target / scale, line={"dash": "dash", "color": TARGET_COLOUR, "width": 1.5},
             annotation_text=f"Target {format_value(kpi, target)}", annotation_position="top left",
         )
-    fig.update_layout(**_LAYOUT, title={"text": f"{kpi.label} by {grain}", "x": 0}, showlegend=False)
+    fig.update_layout(**_LAYOUT, title={"text": f"{kpi.label} by {GRAIN_NAMES.get(grain, grain)}", "x": 0}, showlegend=False)
     fig.update_yaxes(**yaxis, rangemode="tozero")
-    fig.update_xaxes(title=GRAIN_LABELS.get(grain, grain))
     if not frame.height or all(v is None for v in values):
         _add_empty_note(fig)
     return fig
@@ -118,9 +117,8 @@ def build_channel_volume_figure(frame: pl.DataFrame, *, grain: str = "day") -> g
                 hovertemplate="%{y:,}<extra>" + channel.replace("_", " ") + "</extra>",
             )
         )
-    fig.update_layout(**_LAYOUT, barmode="stack", title={"text": f"Contacts by channel per {grain}", "x": 0})
+    fig.update_layout(**_LAYOUT, barmode="stack", title={"text": f"Contacts by channel per {GRAIN_NAMES.get(grain, grain)}", "x": 0})
     fig.update_yaxes(title="Contacts", tickformat=",~r")
-    fig.update_xaxes(title=GRAIN_LABELS.get(grain, grain))
     if not frame.height:
         _add_empty_note(fig)
     return fig

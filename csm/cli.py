@@ -9,7 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from csm.db import connect, create_schema
+from csm.db import connect, has_tickets
 from csm.demo import build_demo_database, default_end
 from csm.kpis import Filters, Window, load_catalogue, render_kpi_markdown
 from csm.metrics import compute_kpis, load_data_range
@@ -55,13 +55,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_demo(args: argparse.Namespace) -> int:
     """Build the demo database."""
-    con = connect(args.db)
-    create_schema(con)
-    if args.if_missing and load_data_range(con)[2] > 0:
+    if args.if_missing and has_tickets(args.db):
         print(f"{args.db} already holds data; left as it is.")
         return 0
     end = args.end or default_end()
-    n = build_demo_database(con, end=end, seed=args.seed)
+    con = connect(args.db)
+    try:
+        n = build_demo_database(con, end=end, seed=args.seed)
+    finally:
+        con.close()
     print(f"Built demo data in {args.db}: {n:,} contacts up to {end.isoformat()} (seed {args.seed}).")
     return 0
 

@@ -33,6 +33,18 @@ def connect(path: str | Path, *, read_only: bool = False, threads: int = 0) -> d
     return duckdb.connect(str(path), read_only=read_only, config=config)
 
 
+def has_tickets(path: str | Path) -> bool:
+    """Return True when the DuckDB file at ``path`` exists and holds at least one contact."""
+    if not Path(path).is_file():
+        return False
+    con = connect(path, read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        return "tickets" in tables and con.execute("SELECT count(*) > 0 FROM tickets").fetchone()[0]
+    finally:
+        con.close()
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table of the canonical model that does not exist yet."""
     for table in TABLES:

@@ -10,7 +10,7 @@ from csm.kpis import Catalogue, Kpi
 
 NO_DATA = "n/a"
 CURRENCY_SYMBOL = "€"
-STATUS_ICONS = {"on_target": "✅", "off_target": "⚠️", "no_target": "", "no_data": ""}
+STATUS_ICONS = {"on_target": "✓", "off_target": "✗", "no_target": "", "no_data": ""}
 
 
 def format_duration(seconds: float) -> str:

@@ -13,11 +13,7 @@ st.caption(
     "A KPI without data shows n/a, never 0. All KPIs except the backlog describe the contacts "
     "created in the selected period."
 )
-st.dataframe(
-    format_catalogue(catalogue),
-    hide_index=True,
-    column_config={"Definition": st.column_config.TextColumn(width="large")},
-)
+st.table(format_catalogue(catalogue))
 st.caption(
     f"{len(catalogue.kpis)} KPIs, from csm/kpis.yaml. Targets set in the database's targets table "
     "override the defaults shown here."

@@ -26,20 +26,20 @@ if data.totals.filter(window="current")["contacts"].item() == 0:
 
 render_kpi_cards(data.scorecard, HEADLINE_KPIS, catalogue=catalogue, series=data.series, compared_with=compared)
 
+trend_keys = [k for k in data.series.columns if k in catalogue.kpis]
+picker, _ = st.columns([1, 2])
+key = picker.selectbox("Trend of", trend_keys, format_func=lambda k: catalogue[k].label, key="overview__trend_kpi")
 left, right = st.columns(2)
-with left:
-    trend_keys = [k for k in data.series.columns if k in catalogue.kpis]
-    key = st.selectbox("Trend of", trend_keys, format_func=lambda k: catalogue[k].label, key="overview__trend_kpi")
-    st.plotly_chart(
-        build_kpi_trend_figure(data.series, kpi=catalogue[key], target=data.targets.get(key), grain=data.grain),
-        key="overview__trend_chart",
-    )
-with right:
-    st.plotly_chart(build_channel_volume_figure(data.channel_series, grain=data.grain), key="overview__channel_chart")
+left.plotly_chart(
+    build_kpi_trend_figure(data.series, kpi=catalogue[key], target=data.targets.get(key), grain=data.grain),
+    key="overview__trend_chart",
+)
+right.plotly_chart(build_channel_volume_figure(data.channel_series, grain=data.grain), key="overview__channel_chart")
 
 st.subheader("Off target, worst first")
 off = select_off_target(data.scorecard)
 if off.height:
+    st.caption("Ranked by the distance from target relative to the target.")
     st.dataframe(format_scorecard(off, catalogue=catalogue), hide_index=True)
 else:
     st.success("Every KPI with a target and data is on target for this selection.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from csm.formatting import STATUS_ICONS, describe_status, format_change, format_value
+from csm.formatting import describe_status, format_change, format_value
 from csm.kpis import Catalogue
 
 _DELTA_COLOUR = {"higher_is_better": "normal", "lower_is_better": "inverse", "neutral": "off"}
@@ -26,10 +26,12 @@ def render_kpi_card(row: dict, *, catalogue: Catalogue, trend: list[float] | Non
             chart_data=[v for v in (trend or []) if v is not None] or None,
             chart_type="line",
         )
+        status = describe_status(row["status"])
+        colour = {"on_target": "green", "off_target": "red"}.get(row["status"])
+        status = f":{colour}[● {status}]" if colour else status
         if row["target"] is not None:
-            st.caption(f"{STATUS_ICONS[row['status']]} {describe_status(row['status'])} · target {format_value(kpi, row['target'])}")
-        else:
-            st.caption(describe_status(row["status"]))
+            status += f" · target {format_value(kpi, row['target'])}"
+        st.caption(status)
 
 
 def render_kpi_cards(

@@ -8,7 +8,7 @@ import duckdb
 import streamlit as st
 
 from csm import metrics
-from csm.db import connect, create_schema
+from csm.db import connect, has_tickets
 from csm.demo import build_demo_database
 from csm.kpis import Filters
 from csm.settings import load_settings
@@ -17,20 +17,21 @@ SETTINGS = load_settings()
 TTL = int(SETTINGS["cache_ttl_s"])
 
 
-def has_tickets(con: duckdb.DuckDBPyConnection) -> bool:
-    """Return True when the database holds a ``tickets`` table."""
-    tables = {r[0] for r in con.cursor().execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    return "tickets" in tables
-
-
 @st.cache_resource(show_spinner="Opening the database (the first run builds the demo data, ~15 s)…")
 def get_connection() -> duckdb.DuckDBPyConnection:
-    """Return the process-wide connection; build the demo database if the file has no data."""
-    con = connect(SETTINGS["db_path"], threads=int(SETTINGS["duckdb_threads"]))
-    if not has_tickets(con):
-        create_schema(con)
-        build_demo_database(con, seed=int(SETTINGS["demo_seed"]))
-    return con
+    """Return the process-wide read-only connection; build the demo data first if the file has none.
+
+    Read-only, so several app processes and the CLI can read the same file at once (DuckDB
+    allows one writing process or many reading ones).
+    """
+    path, threads = SETTINGS["db_path"], int(SETTINGS["duckdb_threads"])
+    if not has_tickets(path):
+        writer = connect(path, threads=threads)
+        try:
+            build_demo_database(writer, seed=int(SETTINGS["demo_seed"]))
+        finally:
+            writer.close()
+    return connect(path, read_only=True, threads=threads)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
