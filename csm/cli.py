@@ -9,9 +9,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from csm.compile import Filters, Window
 from csm.db import connect, has_tickets
 from csm.demo import build_demo_database, default_end
-from csm.kpis import Filters, Window, load_catalogue, render_kpi_markdown
+from csm.kpis import load_catalogue, render_kpi_markdown
 from csm.metrics import compute_kpis, load_data_range
 from csm.schema import render_data_model_markdown
 from csm.settings import PROJECT_ROOT, load_settings

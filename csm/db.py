@@ -13,7 +13,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from csm.kpis import ROLLUP_TABLE, Catalogue, compile_rollup_sql, load_catalogue, rollup_parameters
+from csm.compile import BACKLOG_TABLE, QUANTILE_TABLE, ROLLUPS, build_statements, rollup_parameters
+from csm.kpis import Catalogue, load_catalogue
 from csm.schema import TABLES, create_table_sql
 
 QUERIES_DIR = Path(__file__).with_name("queries")
@@ -85,10 +86,14 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = N
 def build_rollup(
     con: duckdb.DuckDBPyConnection, *, catalogue: Catalogue | None = None, settings: dict | None = None
 ) -> None:
-    """Rebuild ``tickets_daily`` from ``tickets`` and record the settings it was built with."""
+    """Rebuild every stored aggregate (``csm.compile``) from ``tickets`` and record the settings used.
+
+    Call it inside the transaction that changed ``tickets``, so readers never see aggregates
+    that disagree with the rows.
+    """
     catalogue = catalogue or load_catalogue()
-    sql, params = compile_rollup_sql(catalogue, settings=settings)
-    con.execute(sql, params)
+    for sql, params in build_statements(catalogue, settings=settings):
+        con.execute(sql, params)
     con.execute("DELETE FROM rollup_settings")
     for name, value in rollup_parameters(catalogue, settings).items():
         con.execute("INSERT INTO rollup_settings VALUES ($name, $value)", {"name": name, "value": json.dumps(value)})
@@ -97,22 +102,54 @@ def build_rollup(
 def is_rollup_current(
     con: duckdb.DuckDBPyConnection, *, catalogue: Catalogue | None = None, settings: dict | None = None
 ) -> bool:
-    """Return True when ``tickets_daily`` exists, holds every measure and matches the settings."""
+    """Return True when the stored aggregates exist, are complete and match the settings.
+
+    Complete: every table has a column per measure (or quantile KPI) of the catalogue.
+    """
     catalogue = catalogue or load_catalogue()
+    expected = {
+        **{table: {f"m_{m}" for m in catalogue.measures} for table, _ in ROLLUPS},
+        BACKLOG_TABLE: {"opened", "closed"},
+        QUANTILE_TABLE: {k for k, v in catalogue.kpis.items() if v.kind == "quantile"},
+        "rollup_settings": {"name", "value"},
+    }
     cur = con.cursor()
     try:
-        tables = {r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        if ROLLUP_TABLE not in tables or "rollup_settings" not in tables:
-            return False
-        columns = {r[0] for r in cur.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE table_name = $t", {"t": ROLLUP_TABLE}
-        ).fetchall()}
-        if not {f"m_{m}" for m in catalogue.measures} <= columns:
+        columns: dict[str, set[str]] = {}
+        for table, column in cur.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE list_contains($t, table_name)",
+            {"t": list(expected)},
+        ).fetchall():
+            columns.setdefault(table, set()).add(column)
+        if any(not cols <= columns.get(table, set()) for table, cols in expected.items()):
             return False
         stored = {n: json.loads(v) for n, v in cur.execute("SELECT name, value FROM rollup_settings").fetchall()}
     finally:
         cur.close()
     return stored == rollup_parameters(catalogue, settings)
+
+
+def refresh_aggregates(path: str | Path, *, settings: dict | None = None) -> bool:
+    """Rebuild the stored aggregates of the file at ``path`` when they are missing or stale.
+
+    Stale means built by another version of the catalogue or with other settings (the service
+    level threshold). Returns True when it rebuilt them.
+    """
+    con = connect(path, read_only=True)
+    try:
+        if is_rollup_current(con, settings=settings):
+            return False
+    finally:
+        con.close()
+    con = connect(path)
+    try:
+        create_schema(con)
+        con.execute("BEGIN TRANSACTION")
+        build_rollup(con, settings=settings)
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return True
 
 
 def record_import(con: duckdb.DuckDBPyConnection, *, import_id: str, source: str, rows: int, note: str) -> None:

@@ -1,8 +1,10 @@
 """Compute KPIs for a selection: the one entry point pages, the CLI and the benchmark use.
 
-Additive KPIs (counts, ratios, means) come from the rollup ``tickets_daily`` when the
-selection allows it, otherwise from ``tickets``; quantiles and the backlog always read
-``tickets``; cost per contact reads ``budget``. Only aggregated frames leave DuckDB.
+Counts, ratios and means read the smallest stored rollup that covers the selection, the
+backlog reads ``backlog_daily``, quantiles read ``tickets_quantiles`` for calendar periods and
+``tickets`` otherwise, cost per contact reads ``budget`` (see ``csm.compile``). A selection the
+stored aggregates cannot answer, or stale aggregates, fall back to ``tickets`` with the same
+numbers. Only aggregated frames leave DuckDB.
 """
 
 from __future__ import annotations
@@ -13,25 +15,27 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from csm.db import is_rollup_current, run_query, run_sql
-from csm.kpis import (
+from csm.compile import (
     ADDITIVE_KINDS,
+    BACKLOG_DIMENSIONS,
+    BACKLOG_TABLE,
     TICKETS_TABLE,
-    Catalogue,
     Filters,
-    Kpi,
     Window,
     choose_source,
     compile_additive_query,
     compile_backlog_query,
     compile_quantile_query,
-    load_catalogue,
+    compile_stored_quantiles_query,
+    quantile_slice,
 )
-from csm.periods import build_windows, choose_grain
+from csm.db import is_rollup_current, run_query, run_sql
+from csm.kpis import Catalogue, Kpi, load_catalogue
+from csm.periods import build_windows, calendar_bucket, choose_grain, period_buckets
 from csm.settings import DEFAULTS
 
 # Filters that spend cannot follow: the budget is booked per team and month only.
-_COST_BLIND_DIMENSIONS = tuple(d for d in ("channel", "agent_id", "category", "priority"))
+_COST_BLIND_DIMENSIONS = ("channel", "agent_id", "category", "priority")
 
 
 def compute_kpis(
@@ -55,12 +59,12 @@ def compute_kpis(
         keys: KPI keys; every KPI of the catalogue when None.
         group_by: dimensions to group by (``team``, ``channel``, ...).
         grain: time bucket (``day``, ``week``, ``month``, ``quarter``) adding a ``bucket``
-            column, or None for whole windows. ``backlog`` and ``cost_per_contact`` are only
-            computed for whole windows and are null per bucket.
+            column, or None for whole windows. Per bucket, the backlog is the backlog at the
+            bucket's end; ``cost_per_contact`` is only computed for whole windows.
         catalogue: the KPI catalogue; the packaged one when None.
         settings: settings for KPI parameters; defaults when None.
-        use_rollup: force (True) or forbid (False) the rollup; decided from the selection and
-            the rollup's freshness when None.
+        use_rollup: use (True) or ignore (False) the stored aggregates; when None, use them if
+            they are current.
 
     Returns:
         A frame with ``window``, optional ``bucket`` and group columns, then one column per
@@ -71,32 +75,31 @@ def compute_kpis(
     keys = keys or catalogue.keys()
     kpis = [catalogue[k] for k in keys]
     key_cols = ["window", *(["bucket"] if grain else []), *group_by]
+    if use_rollup is None:
+        use_rollup = is_rollup_current(con, catalogue=catalogue, settings=settings)
+    selection = {"windows": windows, "filters": filters, "group_by": group_by, "grain": grain}
 
     parts: list[pl.DataFrame] = []
     additive = tuple(k.key for k in kpis if k.kind in ADDITIVE_KINDS)
     if additive:
-        source = choose_source(filters, group_by)
-        if use_rollup is False or (
-            use_rollup is None and source != TICKETS_TABLE and not is_rollup_current(con, catalogue=catalogue, settings=settings)
-        ):
-            source = TICKETS_TABLE
-        sql, params = compile_additive_query(
-            catalogue, additive, windows=windows, filters=filters, group_by=group_by, grain=grain,
-            source=source, settings=settings,
-        )
+        source = choose_source(filters, group_by) if use_rollup else TICKETS_TABLE
+        sql, params = compile_additive_query(catalogue, additive, source=source, settings=settings, **selection)
         parts.append(run_sql(con, sql, params))
     quantiles = tuple(k.key for k in kpis if k.kind == "quantile")
     if quantiles:
-        sql, params = compile_quantile_query(
-            catalogue, quantiles, windows=windows, filters=filters, group_by=group_by, grain=grain
-        )
-        parts.append(run_sql(con, sql, params))
-    if any(k.kind == "backlog" for k in kpis) and grain is None:
-        parts.append(_compute_backlog(con, windows=windows, filters=filters, group_by=group_by))
+        stored = _stored_quantiles(con, catalogue, quantiles, **selection) if use_rollup else None
+        if stored is None:
+            sql, params = compile_quantile_query(catalogue, quantiles, **selection)
+            stored = run_sql(con, sql, params)
+        parts.append(stored)
+    if any(k.kind == "backlog" for k in kpis):
+        backlog = _compute_backlog(con, use_rollup=use_rollup, **selection)
+        if backlog is not None:
+            parts.append(backlog)
 
     result = _merge(parts, key_cols, windows)
     for kpi in kpis:
-        if kpi.kind == "count" or (kpi.kind == "backlog" and grain is None):
+        if kpi.kind == "count" or (kpi.kind == "backlog" and kpi.key in result.columns):
             result = result.with_columns(pl.col(kpi.key).fill_null(0).cast(pl.Int64))
         elif kpi.kind == "cost":
             result = _apply_cost(con, result, kpi, windows=windows, filters=filters, grouped=bool(group_by or grain))
@@ -105,6 +108,59 @@ def compute_kpis(
     labels = {i: w.label for i, w in enumerate(windows)}
     result = result.with_columns(pl.col("window").replace_strict(labels, return_dtype=pl.String))
     return result.select(*key_cols, *keys).sort(key_cols, nulls_last=True)
+
+
+def _stored_quantiles(
+    con: duckdb.DuckDBPyConnection, catalogue: Catalogue, keys: tuple[str, ...], *, windows: tuple[Window, ...],
+    filters: Filters, group_by: tuple[str, ...], grain: str | None,
+) -> pl.DataFrame | None:
+    """Return quantile KPIs from ``tickets_quantiles``, or None when it cannot answer exactly.
+
+    It answers when there is no grouping, the filters are a stored slice (none, one team or one
+    channel), and every window (or every month or quarter bucket of it), clipped to the days
+    that have data, is a stored calendar period.
+    """
+    slice_ = quantile_slice(filters)
+    if group_by or slice_ is None or grain not in (None, "month", "quarter"):
+        return None
+    bounds = run_query(con, "quantile_bounds")
+    first, last = bounds.row(0)
+    if first is None:
+        return None
+    wanted = []  # (window index, bucket, start, end) of each range, clipped to the data
+    for i, window in enumerate(windows):
+        buckets = period_buckets(window.start, window.end, grain) if grain else [(None, window.start, window.end)]
+        for bucket, start, end in buckets:
+            start, end = max(start, first), min(end, last)
+            if start > end:
+                continue  # no data at all in this range: every quantile is null
+            if not _is_stored_period(start, end, first, last):
+                return None
+            wanted.append((i, bucket, start, end))
+    sql, params = compile_stored_quantiles_query(
+        catalogue, keys, ranges=[(s, e) for _, _, s, e in wanted], team=slice_[0], channel=slice_[1]
+    )
+    found = {(r["period_start"], r["period_end"]): r for r in run_sql(con, sql, params).iter_rows(named=True)}
+    rows = [
+        {"window": i, **({"bucket": b} if grain else {}), **{k: found.get((s, e), {}).get(k) for k in keys}}
+        for i, b, s, e in wanted
+    ]
+    schema = {"window": pl.Int32, **({"bucket": pl.Date} if grain else {}), **dict.fromkeys(keys, pl.Float64)}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _is_stored_period(start: date, end: date, first: date, last: date) -> bool:
+    """Return True when ``start``..``end`` is a range ``tickets_quantiles`` holds.
+
+    That is a calendar month, quarter or year, or all the data, clipped to ``first``..``last``.
+    """
+    if (start, end) == (first, last):
+        return True
+    for grain in ("month", "quarter", "year"):
+        a, b = calendar_bucket(start, grain)
+        if (max(a, first), min(b, last)) == (start, end):
+            return True
+    return False
 
 
 def _merge(parts: list[pl.DataFrame], key_cols: list[str], windows: tuple[Window, ...]) -> pl.DataFrame:
@@ -122,11 +178,21 @@ def _merge(parts: list[pl.DataFrame], key_cols: list[str], windows: tuple[Window
 
 
 def _compute_backlog(
-    con: duckdb.DuckDBPyConnection, *, windows: tuple[Window, ...], filters: Filters, group_by: tuple[str, ...]
-) -> pl.DataFrame:
+    con: duckdb.DuckDBPyConnection, *, windows: tuple[Window, ...], filters: Filters, group_by: tuple[str, ...],
+    grain: str | None, use_rollup: bool,
+) -> pl.DataFrame | None:
+    """Return the backlog per window (and group or bucket), or None when it cannot be computed.
+
+    ``backlog_daily`` answers filters and groupings on team, channel and agent, per bucket too;
+    other selections count open contacts in ``tickets`` for whole windows only.
+    """
+    dims = set(filters.active()) | set(group_by)
+    source = BACKLOG_TABLE if use_rollup and dims <= set(BACKLOG_DIMENSIONS) else TICKETS_TABLE
+    if source == TICKETS_TABLE and grain:
+        return None
     frames = []
     for i, window in enumerate(windows):
-        sql, params = compile_backlog_query(window=window, filters=filters, group_by=group_by)
+        sql, params = compile_backlog_query(window=window, filters=filters, group_by=group_by, grain=grain, source=source)
         frames.append(run_sql(con, sql, params).with_columns(pl.lit(i, dtype=pl.Int32).alias("window")))
     return pl.concat(frames, how="vertical_relaxed")
 
@@ -300,14 +366,17 @@ def compute_overview(
     catalogue = catalogue or load_catalogue()
     windows = build_windows(start, end, comparison)
     grain = choose_grain(start, end)
-    totals = compute_kpis(con, windows=windows, filters=filters, catalogue=catalogue, settings=settings)
+    common = {
+        "filters": filters, "catalogue": catalogue, "settings": settings,
+        "use_rollup": is_rollup_current(con, catalogue=catalogue, settings=settings),
+    }
+    totals = compute_kpis(con, windows=windows, **common)
     series = compute_kpis(
-        con, windows=windows[:1], filters=filters, grain=grain, catalogue=catalogue, settings=settings,
-        keys=tuple(k for k, v in catalogue.kpis.items() if v.kind not in ("backlog", "cost")),
+        con, windows=windows[:1], grain=grain, keys=tuple(k for k, v in catalogue.kpis.items() if v.kind != "cost"),
+        **common,
     )
     channel_series = compute_kpis(
-        con, windows=windows[:1], filters=filters, grain=grain, group_by=("channel",), keys=("contacts",),
-        catalogue=catalogue, settings=settings,
+        con, windows=windows[:1], grain=grain, group_by=("channel",), keys=("contacts",), **common
     )
     targets = load_targets(con, on=end, teams=filters.team, catalogue=catalogue)
     scorecard = compute_scorecard(totals, targets=targets, catalogue=catalogue)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from csm.kpis import Window
+from csm.compile import Window
 
 PRESETS: dict[str, str] = {
     "last_7_days": "Last 7 days",
@@ -162,3 +162,47 @@ def describe_period(start: date, end: date) -> str:
     if start.day == 1 and (end + timedelta(days=1)).day == 1 and (start.year, start.month) == (end.year, end.month):
         return start.strftime("%b %Y")
     return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+
+
+def calendar_bucket(day: date, grain: str) -> tuple[date, date]:
+    """Return the first and last day of the calendar ``grain`` bucket holding ``day``.
+
+    Weeks start on Monday, as DuckDB's ``date_trunc('week', ...)`` does.
+
+    Examples:
+        >>> calendar_bucket(date(2026, 10, 7), "week")
+        (datetime.date(2026, 10, 5), datetime.date(2026, 10, 11))
+        >>> calendar_bucket(date(2026, 11, 23), "quarter")
+        (datetime.date(2026, 10, 1), datetime.date(2026, 12, 31))
+    """
+    if grain == "day":
+        return day, day
+    if grain == "week":
+        first = day - timedelta(days=day.weekday())
+        return first, first + timedelta(days=6)
+    months = {"month": 1, "quarter": 3, "year": 12}
+    if grain not in months:
+        raise ValueError(f"unknown grain {grain!r}")
+    first = {"month": day.replace(day=1), "quarter": _quarter_start(day), "year": date(day.year, 1, 1)}[grain]
+    return first, _shift_months(first, months[grain]) - timedelta(days=1)
+
+
+def period_buckets(start: date, end: date, grain: str) -> list[tuple[date, date, date]]:
+    """Return (bucket, first day, last day) for each calendar ``grain`` bucket of ``start``..``end``.
+
+    Buckets are clipped to the range; ``bucket`` is the bucket's own first day, as
+    ``date_trunc`` gives it.
+
+    Examples:
+        >>> period_buckets(date(2026, 2, 15), date(2026, 4, 10), "month")[0]
+        (datetime.date(2026, 2, 1), datetime.date(2026, 2, 15), datetime.date(2026, 2, 28))
+        >>> len(period_buckets(date(2026, 1, 1), date(2026, 12, 31), "quarter"))
+        4
+    """
+    out = []
+    day = start
+    while day <= end:
+        first, last = calendar_bucket(day, grain)
+        out.append((first, max(first, start), min(last, end)))
+        day = last + timedelta(days=1)
+    return out

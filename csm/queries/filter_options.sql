@@ -1,7 +1,7 @@
 -- Values offered by the shared filters: one row per dimension and value, with a display label.
-SELECT 'team' AS dimension, team AS value, team AS label FROM (SELECT DISTINCT team FROM tickets_daily WHERE team IS NOT NULL)
+SELECT 'team' AS dimension, team AS value, team AS label FROM (SELECT DISTINCT team FROM tickets_daily_team WHERE team IS NOT NULL)
 UNION ALL
-SELECT 'channel', channel, channel FROM (SELECT DISTINCT channel FROM tickets_daily)
+SELECT 'channel', channel, channel FROM (SELECT DISTINCT channel FROM tickets_daily_team)
 UNION ALL
 SELECT 'agent_id', d.agent_id, coalesce(a.name || ' (' || d.agent_id || ')', d.agent_id)
 FROM (SELECT DISTINCT agent_id FROM tickets_daily WHERE agent_id IS NOT NULL) d

@@ -12,7 +12,7 @@ from datetime import date
 
 import streamlit as st
 
-from csm.kpis import Filters
+from csm.compile import Filters
 from csm.periods import COMPARISONS, PRESETS, describe_period, resolve_period
 
 # URL / session-state key -> dimension of the data model, with the widget label.

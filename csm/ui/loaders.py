@@ -8,30 +8,38 @@ import duckdb
 import streamlit as st
 
 from csm import metrics
-from csm.db import connect, has_tickets
+from csm.compile import Filters
+from csm.db import connect, has_tickets, refresh_aggregates
 from csm.demo import build_demo_database
-from csm.kpis import Filters
 from csm.settings import load_settings
 
-SETTINGS = load_settings()
-TTL = int(SETTINGS["cache_ttl_s"])
+TTL = int(load_settings()["cache_ttl_s"])
 
 
 @st.cache_resource(show_spinner="Opening the database (the first run builds the demo data, ~15 s)…")
 def get_connection() -> duckdb.DuckDBPyConnection:
-    """Return the process-wide read-only connection; build the demo data first if the file has none.
+    """Return the process-wide read-only connection to the configured database.
 
-    Read-only, so several app processes and the CLI can read the same file at once (DuckDB
-    allows one writing process or many reading ones).
+    An empty file first gets the demo data; stale stored aggregates (another version, other
+    settings) are rebuilt. Read-only afterwards, so several app processes and the CLI can read
+    the same file at once (DuckDB allows one writing process or many reading ones).
     """
-    path, threads = SETTINGS["db_path"], int(SETTINGS["duckdb_threads"])
+    settings = get_settings()
+    path, threads = settings["db_path"], int(settings["duckdb_threads"])
     if not has_tickets(path):
         writer = connect(path, threads=threads)
         try:
-            build_demo_database(writer, seed=int(SETTINGS["demo_seed"]))
+            build_demo_database(writer, seed=int(settings["demo_seed"]))
         finally:
             writer.close()
+    refresh_aggregates(path, settings=settings)
     return connect(path, read_only=True, threads=threads)
+
+
+@st.cache_resource
+def get_settings() -> dict[str, object]:
+    """Return the settings, read from the environment once per process."""
+    return load_settings()
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -50,7 +58,7 @@ def load_filter_options() -> dict[str, dict[str, str]]:
 def load_overview(start: date, end: date, comparison: str, filters: Filters) -> metrics.Overview:
     """Return the Overview page's data for the selection."""
     return metrics.compute_overview(
-        get_connection(), start=start, end=end, comparison=comparison, filters=filters, settings=SETTINGS
+        get_connection(), start=start, end=end, comparison=comparison, filters=filters, settings=get_settings()
     )
 
 

@@ -5,8 +5,8 @@ from datetime import date
 import polars as pl
 import pytest
 
+from csm.compile import Filters, Window
 from csm.demo import STORIES, generate_demo
-from csm.kpis import Filters, Window
 from csm.metrics import compute_kpis
 from csm.schema import CHANNELS, PRIORITIES, TICKETS
 from tests.conftest import DEMO_END

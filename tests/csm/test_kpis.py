@@ -4,16 +4,16 @@ from datetime import date
 
 import pytest
 
-from csm.kpis import (
-    CatalogueError,
+from csm.compile import (
     Filters,
     Window,
+    build_statements,
     choose_source,
     compile_additive_query,
+    compile_backlog_query,
     compile_quantile_query,
-    load_catalogue,
-    validate_catalogue,
 )
+from csm.kpis import CatalogueError, load_catalogue, validate_catalogue
 from csm.metrics import compute_kpis
 from tests.csm.hand_built import BUDGET, EXPECTED_JANUARY, JAN, TICKETS
 
@@ -128,7 +128,8 @@ def test_grouping_by_dimension(hand_db):
     assert rows["A"]["backlog"] == 2 and rows["B"]["backlog"] == 0
 
 
-def test_source_is_the_rollup_unless_a_dimension_needs_raw_rows():
+def test_source_is_the_smallest_rollup_that_covers_the_selection():
+    assert choose_source(Filters(team=("A",), channel=("phone",))) == "tickets_daily_team"
     assert choose_source(Filters(team=("A",), channel=("phone",), agent_id=("a1",))) == "tickets_daily"
     assert choose_source(Filters(category=("Billing",))) == "tickets"
     assert choose_source(Filters(), ("priority",)) == "tickets"
@@ -155,7 +156,12 @@ def test_compiled_sql_matches_golden(golden):
             compile_additive_query(CATALOGUE, additive, windows=windows, grain="week", filters=Filters(team=("A",)))[0],
         ]
     ) + "\n\n-- quantiles\n" + compile_quantile_query(CATALOGUE, quantiles, windows=windows)[0] + "\n"
+    text += "\n-- backlog per week\n" + compile_backlog_query(window=JANUARY[0], grain="week")[0] + "\n"
     golden("compiled_kpis.sql", text)
+
+
+def test_stored_aggregate_statements_match_golden(golden):
+    golden("stored_aggregates.sql", ";\n\n".join(sql for sql, _ in build_statements(CATALOGUE)) + ";\n")
 
 
 def test_validation_reports_every_problem_at_once():

@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from csm.kpis import Filters, Window, load_catalogue
+from csm.compile import Filters, Window
+from csm.kpis import load_catalogue
 from csm.metrics import compute_kpis
 
 OCT = "created_at >= DATE '2026-10-01' AND created_at < DATE '2026-11-01'"

@@ -42,7 +42,7 @@ SELECT CASE WHEN (day >= $w0_start AND day < $w0_end) THEN 0 WHEN (day >= $w1_st
        sum("m_bot_resolved") / nullif(sum("m_bot_known"), 0) AS "bot_resolution_rate",
        sum("m_qa_sum") / nullif(sum("m_qa_count"), 0) AS "qa_score",
        coalesce(sum("m_contacts"), 0) AS "cost_per_contact"
-FROM tickets_daily
+FROM tickets_daily_team
 WHERE ((day >= $w0_start AND day < $w0_end) OR (day >= $w1_start AND day < $w1_end))
   AND list_contains($f_team::VARCHAR[], "team")
 GROUP BY "window", bucket
@@ -54,9 +54,21 @@ SELECT "window",
        q1[1] AS "resolution_median_s"
 FROM (
   SELECT CASE WHEN (created_at >= $w0_start AND created_at < $w0_end) THEN 0 WHEN (created_at >= $w1_start AND created_at < $w1_end) THEN 1 END AS "window",
-         quantile_cont(epoch(first_response_at - created_at), [0.5, 0.9]) FILTER (WHERE first_response_at IS NOT NULL) AS q0,
-         quantile_cont(epoch(resolved_at - created_at), [0.5]) FILTER (WHERE resolved_at IS NOT NULL) AS q1
+         quantile_cont((epoch_us(first_response_at) - epoch_us(created_at)) // 1000000, [0.5, 0.9]) FILTER (WHERE first_response_at IS NOT NULL) AS q0,
+         quantile_cont((epoch_us(resolved_at) - epoch_us(created_at)) // 1000000, [0.5]) FILTER (WHERE resolved_at IS NOT NULL) AS q1
   FROM tickets
   WHERE ((created_at >= $w0_start AND created_at < $w0_end) OR (created_at >= $w1_start AND created_at < $w1_end))
   GROUP BY "window"
 )
+
+-- backlog per week
+SELECT * FROM (
+  SELECT bucket, sum(net) OVER (ORDER BY bucket) AS backlog
+  FROM (
+    SELECT CAST(date_trunc('week', day) AS DATE) AS bucket, sum(opened - closed) AS net
+    FROM backlog_daily
+    WHERE day < $end
+    GROUP BY bucket
+  )
+)
+WHERE bucket >= CAST(date_trunc('week', $start::DATE) AS DATE)

@@ -1,0 +1,71 @@
+CREATE OR REPLACE TABLE tickets_daily AS
+SELECT CAST(created_at AS DATE) AS day, "team", "channel", "agent_id",
+       CAST(sum(1) AS DOUBLE) AS "m_contacts",
+       CAST(sum(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS "m_resolved",
+       CAST(sum(CASE WHEN csat_score IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS "m_csat_responses",
+       CAST(sum(CASE WHEN csat_score >= 4 THEN 1 ELSE 0 END) AS DOUBLE) AS "m_csat_satisfied",
+       CAST(sum(csat_score) AS DOUBLE) AS "m_csat_sum",
+       CAST(sum(CASE WHEN nps_score IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS "m_nps_responses",
+       CAST(sum(CASE WHEN nps_score >= 9 THEN 1 WHEN nps_score <= 6 THEN -1 ELSE 0 END) AS DOUBLE) AS "m_nps_net",
+       CAST(sum(CASE WHEN is_fcr IS NOT NULL AND is_answered IS DISTINCT FROM FALSE THEN 1 ELSE 0 END) AS DOUBLE) AS "m_fcr_known",
+       CAST(sum(CASE WHEN is_fcr AND is_answered IS DISTINCT FROM FALSE THEN 1 ELSE 0 END) AS DOUBLE) AS "m_fcr_yes",
+       CAST(sum(CASE WHEN is_answered IS DISTINCT FROM FALSE THEN handle_time_s END) AS DOUBLE) AS "m_handle_time_sum_s",
+       CAST(sum(CASE WHEN handle_time_s IS NOT NULL AND is_answered IS DISTINCT FROM FALSE THEN 1 ELSE 0 END) AS DOUBLE) AS "m_handle_time_count",
+       CAST(sum(CASE WHEN is_answered IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS "m_offered",
+       CAST(sum(CASE WHEN is_answered THEN 1 ELSE 0 END) AS DOUBLE) AS "m_answered",
+       CAST(sum(CASE WHEN NOT is_answered THEN 1 ELSE 0 END) AS DOUBLE) AS "m_abandoned",
+       CAST(sum(CASE WHEN is_answered AND wait_time_s <= $service_level_threshold_s THEN 1 ELSE 0 END) AS DOUBLE) AS "m_answered_in_threshold",
+       CAST(sum(CASE WHEN is_answered THEN wait_time_s END) AS DOUBLE) AS "m_answered_wait_sum_s",
+       CAST(sum(CASE WHEN is_answered AND wait_time_s IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS "m_answered_wait_count",
+       CAST(sum(CASE WHEN is_sla_met IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS "m_sla_known",
+       CAST(sum(CASE WHEN is_sla_met THEN 1 ELSE 0 END) AS DOUBLE) AS "m_sla_met",
+       CAST(sum(CASE WHEN reopen_count IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS "m_reopen_known",
+       CAST(sum(CASE WHEN reopen_count > 0 THEN 1 ELSE 0 END) AS DOUBLE) AS "m_reopened",
+       CAST(sum(CASE WHEN is_escalated IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS "m_escalation_known",
+       CAST(sum(CASE WHEN is_escalated THEN 1 ELSE 0 END) AS DOUBLE) AS "m_escalated",
+       CAST(sum(CASE WHEN reassignment_count IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS "m_reassignment_known",
+       CAST(sum(CASE WHEN reassignment_count > 0 THEN 1 ELSE 0 END) AS DOUBLE) AS "m_reassigned",
+       CAST(sum(CASE WHEN is_resolved_by_bot IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS "m_bot_known",
+       CAST(sum(CASE WHEN is_resolved_by_bot THEN 1 ELSE 0 END) AS DOUBLE) AS "m_bot_resolved",
+       CAST(sum(qa_score) AS DOUBLE) AS "m_qa_sum",
+       CAST(sum(CASE WHEN qa_score IS NOT NULL THEN 1 ELSE 0 END) AS DOUBLE) AS "m_qa_count"
+FROM tickets
+GROUP BY ALL
+ORDER BY day;
+
+CREATE OR REPLACE TABLE tickets_daily_team AS
+SELECT day, "team", "channel", sum("m_contacts") AS "m_contacts", sum("m_resolved") AS "m_resolved", sum("m_csat_responses") AS "m_csat_responses", sum("m_csat_satisfied") AS "m_csat_satisfied", sum("m_csat_sum") AS "m_csat_sum", sum("m_nps_responses") AS "m_nps_responses", sum("m_nps_net") AS "m_nps_net", sum("m_fcr_known") AS "m_fcr_known", sum("m_fcr_yes") AS "m_fcr_yes", sum("m_handle_time_sum_s") AS "m_handle_time_sum_s", sum("m_handle_time_count") AS "m_handle_time_count", sum("m_offered") AS "m_offered", sum("m_answered") AS "m_answered", sum("m_abandoned") AS "m_abandoned", sum("m_answered_in_threshold") AS "m_answered_in_threshold", sum("m_answered_wait_sum_s") AS "m_answered_wait_sum_s", sum("m_answered_wait_count") AS "m_answered_wait_count", sum("m_sla_known") AS "m_sla_known", sum("m_sla_met") AS "m_sla_met", sum("m_reopen_known") AS "m_reopen_known", sum("m_reopened") AS "m_reopened", sum("m_escalation_known") AS "m_escalation_known", sum("m_escalated") AS "m_escalated", sum("m_reassignment_known") AS "m_reassignment_known", sum("m_reassigned") AS "m_reassigned", sum("m_bot_known") AS "m_bot_known", sum("m_bot_resolved") AS "m_bot_resolved", sum("m_qa_sum") AS "m_qa_sum", sum("m_qa_count") AS "m_qa_count"
+FROM tickets_daily
+GROUP BY ALL
+ORDER BY day;
+
+CREATE OR REPLACE TABLE backlog_daily AS
+SELECT day, "team", "channel", "agent_id", CAST(sum(opened) AS DOUBLE) AS opened, CAST(sum(closed) AS DOUBLE) AS closed
+FROM (
+  SELECT CAST(created_at AS DATE) AS day, "team", "channel", "agent_id", 1 AS opened, 0 AS closed
+  FROM tickets WHERE is_answered IS DISTINCT FROM FALSE
+  UNION ALL
+  SELECT CAST(greatest(created_at, resolved_at) AS DATE), "team", "channel", "agent_id", 0, 1
+  FROM tickets WHERE is_answered IS DISTINCT FROM FALSE AND resolved_at IS NOT NULL
+)
+GROUP BY ALL
+ORDER BY day;
+
+CREATE OR REPLACE TABLE tickets_quantiles AS
+WITH b AS (SELECT CAST(min(created_at) AS DATE) AS first_day, CAST(max(created_at) AS DATE) AS last_day FROM tickets),
+c AS (
+  SELECT CASE WHEN grouping(m) = 0 THEN 'month' WHEN grouping(q) = 0 THEN 'quarter' WHEN grouping(y) = 0 THEN 'year' ELSE 'all' END AS kind, CAST(coalesce(m, q, y) AS DATE) AS period,
+         grouping(team) = 1 AS all_teams, grouping(channel) = 1 AS all_channels, team, channel,
+         quantile_cont((epoch_us(first_response_at) - epoch_us(created_at)) // 1000000, [0.5, 0.9]) FILTER (WHERE first_response_at IS NOT NULL) AS q0,
+         quantile_cont((epoch_us(resolved_at) - epoch_us(created_at)) // 1000000, [0.5]) FILTER (WHERE resolved_at IS NOT NULL) AS q1
+  FROM (SELECT *, date_trunc('month', created_at) AS m, date_trunc('quarter', created_at) AS q,
+               date_trunc('year', created_at) AS y FROM tickets)
+  GROUP BY GROUPING SETS ((m), (m, team), (m, channel), (q), (q, team), (q, channel), (y), (y, team), (y, channel), (), (team), (channel))
+)
+SELECT kind, greatest(coalesce(period, b.first_day), b.first_day) AS period_start,
+       least(CASE kind WHEN 'month' THEN CAST(period + INTERVAL 1 MONTH - INTERVAL 1 DAY AS DATE) WHEN 'quarter' THEN CAST(period + INTERVAL 3 MONTH - INTERVAL 1 DAY AS DATE) WHEN 'year' THEN CAST(period + INTERVAL 1 YEAR - INTERVAL 1 DAY AS DATE) ELSE b.last_day END, b.last_day) AS period_end,
+       all_teams, all_channels, team, channel,
+       q0[1] AS "frt_median_s",
+       q0[2] AS "frt_p90_s",
+       q1[1] AS "resolution_median_s"
+FROM c, b;
