@@ -4,10 +4,10 @@ Three kinds of stored aggregates serve the queries, all rebuilt after every load
 (``build_statements``) and all answering with exactly the numbers the raw table gives:
 
 - ``tickets_daily_team`` (day x team x channel) and ``tickets_daily`` (... x agent): every
-  catalogue measure summed. Counts, ratios and means read the smallest one that covers the
+  catalogue measure summed by creation day, plus the contacts that entered the backlog
+  (created, not abandoned) and left it (resolved) each day, so the backlog at any day's end is
+  a running sum. Counts, ratios, means and the backlog read the smallest one that covers the
   selection's filters and groupings, else ``tickets``.
-- ``backlog_daily`` (day x team x channel x agent): contacts that entered the backlog (created,
-  not abandoned) and left it (resolved) per day, so the backlog at any day's end is a running sum.
 - ``tickets_quantiles``: exact quantile KPIs for every calendar month, quarter and year and for
   all the data (each clipped to the data's first and last day), overall, per team and per
   channel. Quantiles do not add up, so other selections compute them from ``tickets``.
@@ -34,11 +34,10 @@ ROLLUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("tickets_daily_team", ("team", "channel")),
     ("tickets_daily", ("team", "channel", "agent_id")),
 )
-BACKLOG_TABLE = "backlog_daily"
-BACKLOG_DIMENSIONS = ("team", "channel", "agent_id")
 QUANTILE_TABLE = "tickets_quantiles"
 QUANTILE_SLICES = ("team", "channel")
-DERIVED_TABLES = (*(t for t, _ in ROLLUPS), BACKLOG_TABLE, QUANTILE_TABLE)
+BACKLOG_COLUMNS = ("backlog_in", "backlog_out")
+DERIVED_TABLES = (*(t for t, _ in ROLLUPS), QUANTILE_TABLE)
 _NOT_ABANDONED = "is_answered IS DISTINCT FROM FALSE"
 
 
@@ -135,10 +134,11 @@ def _alias(expr: str) -> str:
 
 
 def _kpi_sql(kpi: Kpi, measure_sql) -> str:
+    """Return the KPI's expression over summed measure columns."""
     if kpi.kind in ("count", "cost"):
-        return f"coalesce(sum({measure_sql(kpi.measure)}), 0)"
+        return f"coalesce({measure_sql(kpi.measure)}, 0)"
     scale = "" if kpi.scale == 1 else f" * {float(kpi.scale)!r}"
-    return f"sum({measure_sql(kpi.numerator)}) / nullif(sum({measure_sql(kpi.denominator)}), 0){scale}"
+    return f"{measure_sql(kpi.numerator)} / nullif({measure_sql(kpi.denominator)}, 0){scale}"
 
 
 def _bind_settings(sql: str, params: dict, settings: dict) -> str:
@@ -183,28 +183,32 @@ def compile_additive_query(
     raw = source == TICKETS_TABLE
     time_col = "created_at" if raw else "day"
 
-    def measure_sql(key: str) -> str:
-        if raw:
-            return f"({_bind_settings(catalogue.measures[key].sql, params, settings)})"
-        return quote_measure(key, catalogue)
-
     window_case, window_test = _window_sql(windows, time_col, params)
     groups = _group_sql(group_by, grain, time_col)
-    selects = [f'{window_case} AS "window"', *groups]
-    for key in keys:
-        kpi = catalogue[key]
+    kpis = [catalogue[key] for key in keys]
+    for kpi in kpis:
         if kpi.kind not in ADDITIVE_KINDS:
-            raise ValueError(f"KPI {key} is of kind {kpi.kind}, not additive")
-        selects.append(f"{_kpi_sql(kpi, measure_sql)} AS {quote_kpi(key, catalogue)}")
+            raise ValueError(f"KPI {kpi.key} is of kind {kpi.kind}, not additive")
+    # Each measure is summed once in the inner query, however many KPIs share it; the outer
+    # query only divides. Fewer aggregates also make DuckDB plan the statement faster.
+    needed = list(dict.fromkeys(m for kpi in kpis for m in kpi.measures))
+    sums = [
+        f"sum({_bind_settings(catalogue.measures[m].sql, params, settings) if raw else quote_measure(m, catalogue)})"
+        f" AS {quote_measure(m, catalogue)}"
+        for m in needed
+    ]
+    group_cols = ['"window"', *map(_alias, groups)]
+    outer = [f"{_kpi_sql(kpi, lambda m: quote_measure(m, catalogue))} AS {quote_kpi(kpi.key, catalogue)}" for kpi in kpis]
     where = [f"({window_test})", *_filter_sql(filters, params)]
     table = quote_identifier(source) if raw else dict(ROLLUPS).get(source) and source
     if not table:
         raise ValueError(f"unknown source {source!r}")
     sql = (
-        "SELECT " + ",\n       ".join(selects)
-        + f"\nFROM {table}"
-        + "\nWHERE " + "\n  AND ".join(where)
-        + "\nGROUP BY " + ", ".join(['"window"', *map(_alias, groups)])
+        "SELECT " + ",\n       ".join([*group_cols, *outer])
+        + "\nFROM (\n  SELECT " + ",\n         ".join([f'{window_case} AS "window"', *groups, *sums])
+        + f"\n  FROM {table}"
+        + "\n  WHERE " + "\n    AND ".join(where)
+        + "\n  GROUP BY " + ", ".join(group_cols) + "\n)"
     )
     return sql, params
 
@@ -299,46 +303,52 @@ def compile_stored_quantiles_query(
 
 
 def compile_backlog_query(
-    *, window: Window, filters: Filters = Filters(), group_by: tuple[str, ...] = (), grain: str | None = None,
-    source: str = BACKLOG_TABLE,
+    *, windows: tuple[Window, ...], filters: Filters = Filters(), group_by: tuple[str, ...] = (),
+    grain: str | None = None, source: str | None = None,
 ) -> tuple[str, dict]:
-    """Return SQL and parameters counting contacts open at the end of ``window`` (per group).
+    """Return SQL and parameters counting contacts open at the end of each window (per group).
 
-    With a ``grain``, one row per bucket of the window: the backlog at the bucket's end (or at
-    the window's end for the last bucket).
+    The result's ``window`` column is the index into ``windows``. With a ``grain``, one row per
+    bucket of each window: the backlog at the bucket's end (or at the window's end for the last
+    bucket). A rollup answers both; ``tickets`` whole windows only.
     """
-    params: dict = {"end": window.end + timedelta(days=1)}
+    source = source or choose_source(filters, group_by)
+    params: dict = {}
     filters_sql = _filter_sql(filters, params)
-    if source == TICKETS_TABLE:
-        if grain:
-            raise ValueError("a backlog series needs the backlog_daily table")
-        groups = _group_sql(group_by, None, "created_at")
-        where = ["created_at < $end", "(resolved_at IS NULL OR resolved_at >= $end)", _NOT_ABANDONED, *filters_sql]
-        sql = "SELECT " + ", ".join([*groups, "count(*) AS backlog"]) + "\nFROM tickets\nWHERE " + "\n  AND ".join(where)
-        return sql + ("\nGROUP BY " + ", ".join(map(_alias, groups)) if groups else ""), params
-    if source != BACKLOG_TABLE:
+    raw = source == TICKETS_TABLE
+    if raw and grain:
+        raise ValueError("a backlog series needs a rollup table")
+    if not raw and source not in dict(ROLLUPS):
         raise ValueError(f"unknown backlog source {source!r}")
-    groups = _group_sql(group_by, None, "day")
-    where = ["day < $end", *filters_sql]
-    if not grain:
-        sql = (
-            "SELECT " + ", ".join([*groups, "coalesce(sum(opened - closed), 0) AS backlog"])
-            + f"\nFROM {BACKLOG_TABLE}\nWHERE " + "\n  AND ".join(where)
-        )
-        return sql + ("\nGROUP BY " + ", ".join(map(_alias, groups)) if groups else ""), params
-    params["start"] = window.start
-    bucket = _group_sql((), grain, "day")[0]
+    groups = _group_sql(group_by, None, "created_at" if raw else "day")
     keys = [*map(_alias, groups)]
-    partition = f"PARTITION BY {', '.join(keys)} " if keys else ""
-    sql = (
-        "SELECT * FROM (\n  SELECT bucket" + "".join(f", {k}" for k in keys)
-        + f", sum(net) OVER ({partition}ORDER BY bucket) AS backlog\n  FROM (\n"
-        + "    SELECT " + ", ".join([bucket, *groups, "sum(opened - closed) AS net"])
-        + f"\n    FROM {BACKLOG_TABLE}\n    WHERE " + "\n      AND ".join(where)
-        + "\n    GROUP BY " + ", ".join(["bucket", *keys]) + "\n  )\n)"
-        + f"\nWHERE bucket >= CAST(date_trunc('{grain}', $start::DATE) AS DATE)"
-    )
-    return sql, params
+    parts = []
+    for i, window in enumerate(windows):
+        params[f"end{i}"] = window.end + timedelta(days=1)
+        if raw:
+            where = [f"created_at < $end{i}", f"(resolved_at IS NULL OR resolved_at >= $end{i})", _NOT_ABANDONED]
+            part = f"SELECT {i} AS \"window\", " + ", ".join([*groups, "count(*) AS backlog"]) + "\nFROM tickets"
+        elif not grain:
+            where = [f"day < $end{i}"]
+            part = (f"SELECT {i} AS \"window\", " + ", ".join([*groups, "coalesce(sum(backlog_in - backlog_out), 0) AS backlog"])
+                    + f"\nFROM {source}")
+        else:
+            params[f"start{i}"] = window.start
+            bucket = _group_sql((), grain, "day")[0]
+            partition = f"PARTITION BY {', '.join(keys)} " if keys else ""
+            inner_where = "\n      AND ".join([f"day < $end{i}", *filters_sql])
+            parts.append(
+                f"SELECT * FROM (\n  SELECT {i} AS \"window\", bucket" + "".join(f", {k}" for k in keys)
+                + f", sum(net) OVER ({partition}ORDER BY bucket) AS backlog\n  FROM (\n"
+                + "    SELECT " + ", ".join([bucket, *groups, "sum(backlog_in - backlog_out) AS net"])
+                + f"\n    FROM {source}\n    WHERE {inner_where}"
+                + "\n    GROUP BY " + ", ".join(["bucket", *keys]) + "\n  )\n)"
+                + f"\nWHERE bucket >= CAST(date_trunc('{grain}', $start{i}::DATE) AS DATE)"
+            )
+            continue
+        part += "\nWHERE " + "\n  AND ".join([*where, *filters_sql])
+        parts.append(part + ("\nGROUP BY " + ", ".join(keys) if keys else ""))
+    return "\nUNION ALL\n".join(parts), params
 
 
 def rollup_parameters(catalogue: Catalogue, settings: dict | None = None) -> dict[str, object]:
@@ -358,36 +368,35 @@ def build_statements(catalogue: Catalogue, *, settings: dict | None = None) -> l
     params: dict = {}
     finest, finest_dims = ROLLUPS[-1]
     dims = ", ".join(quote_identifier(d, table="tickets") for d in finest_dims)
-    # DOUBLE, not the HUGEINT that sum() of integers gives: DuckDB 1.5 reads bit-packed HUGEINT
-    # columns from disk ~100x slower. Counts stay exact below 2**53.
-    sums = [
-        f"CAST(sum({_bind_settings(m.sql, params, settings)}) AS DOUBLE) AS {quote_measure(k, catalogue)}"
-        for k, m in catalogue.measures.items()
-    ]
+    measures = [f"{_bind_settings(m.sql, params, settings)} AS {quote_measure(k, catalogue)}"
+                for k, m in catalogue.measures.items()]
+    nulls = [f"NULL AS {quote_measure(k, catalogue)}" for k in catalogue.measures]
+    sums = [f"CAST(sum({quote_measure(k, catalogue)}) AS DOUBLE) AS {quote_measure(k, catalogue)}"
+            for k in catalogue.measures]
+    sums += [f"CAST(sum({c}) AS DOUBLE) AS {c}" for c in BACKLOG_COLUMNS]
     statements = [(
-        f"CREATE OR REPLACE TABLE {finest} AS\nSELECT CAST(created_at AS DATE) AS day, {dims},\n       "
-        + ",\n       ".join(sums) + "\nFROM tickets\nGROUP BY ALL\nORDER BY day",
+        # DOUBLE, not the HUGEINT that sum() of integers gives: DuckDB 1.5 reads bit-packed HUGEINT
+        # columns from disk ~100x slower. Counts stay exact below 2**53.
+        f"CREATE OR REPLACE TABLE {finest} AS\nSELECT day, {dims},\n       " + ",\n       ".join(sums)
+        + f"\nFROM (\n  SELECT CAST(created_at AS DATE) AS day, {dims},\n         " + ",\n         ".join(measures)
+        + f",\n         CASE WHEN {_NOT_ABANDONED} THEN 1 ELSE 0 END AS backlog_in, 0 AS backlog_out\n  FROM tickets\n"
+        "  UNION ALL\n"
+        # A contact leaves the backlog on the later of its creation and resolution days, so a row
+        # resolved "before" it was created (bad data) never leaves before it entered.
+        f"  SELECT CAST(greatest(created_at, resolved_at) AS DATE), {dims}, {', '.join(nulls)}, 0, 1\n"
+        f"  FROM tickets WHERE {_NOT_ABANDONED} AND resolved_at IS NOT NULL\n)\nGROUP BY ALL\nORDER BY day",
         params,
     )]
-    resum = ", ".join(f"sum({quote_measure(k, catalogue)}) AS {quote_measure(k, catalogue)}" for k in catalogue.measures)
+    resum = ", ".join(
+        [f"sum({quote_measure(k, catalogue)}) AS {quote_measure(k, catalogue)}" for k in catalogue.measures]
+        + [f"sum({c}) AS {c}" for c in BACKLOG_COLUMNS]
+    )
     for table, covered in ROLLUPS[:-1]:
         cols = ", ".join(quote_identifier(d, table="tickets") for d in covered)
         statements.append((
             f"CREATE OR REPLACE TABLE {table} AS\nSELECT day, {cols}, {resum}\nFROM {finest}\nGROUP BY ALL\nORDER BY day",
             {},
         ))
-    bdims = ", ".join(quote_identifier(d, table="tickets") for d in BACKLOG_DIMENSIONS)
-    statements.append((
-        f"CREATE OR REPLACE TABLE {BACKLOG_TABLE} AS\n"
-        f"SELECT day, {bdims}, CAST(sum(opened) AS DOUBLE) AS opened, CAST(sum(closed) AS DOUBLE) AS closed\n"
-        f"FROM (\n  SELECT CAST(created_at AS DATE) AS day, {bdims}, 1 AS opened, 0 AS closed\n"
-        f"  FROM tickets WHERE {_NOT_ABANDONED}\n  UNION ALL\n"
-        # A contact leaves the backlog on the later of its creation and resolution days, so a
-        # row resolved "before" it was created (bad data) never leaves before it entered.
-        f"  SELECT CAST(greatest(created_at, resolved_at) AS DATE), {bdims}, 0, 1\n"
-        f"  FROM tickets WHERE {_NOT_ABANDONED} AND resolved_at IS NOT NULL\n)\nGROUP BY ALL\nORDER BY day",
-        {},
-    ))
     statements.append((_quantile_cube_sql(catalogue), {}))
     return statements
 

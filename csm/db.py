@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from csm.compile import BACKLOG_TABLE, QUANTILE_TABLE, ROLLUPS, build_statements, rollup_parameters
+from csm.compile import BACKLOG_COLUMNS, QUANTILE_TABLE, ROLLUPS, build_statements, rollup_parameters
 from csm.kpis import Catalogue, load_catalogue
 from csm.schema import TABLES, create_table_sql
 
@@ -26,12 +27,17 @@ def connect(path: str | Path, *, read_only: bool = False, threads: int = 0) -> d
     Extensions are never downloaded at run time: a missing one fails at once instead of
     hanging on a network call that cannot succeed offline.
     """
-    config = {"autoinstall_known_extensions": "false", "autoload_known_extensions": "false"}
+    config = {
+        "autoinstall_known_extensions": "false",
+        "autoload_known_extensions": "false",
+    }
     if threads:
         config["threads"] = str(threads)
     if str(path) != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only, config=config)
+    con = duckdb.connect(str(path), read_only=read_only, config=config)
+    con.execute("SET enable_progress_bar = false")  # long loads must not draw on the CLI's output
+    return con
 
 
 def has_tickets(path: str | Path) -> bool:
@@ -53,6 +59,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TABLE IF NOT EXISTS rollup_settings (name VARCHAR PRIMARY KEY, value VARCHAR)")
 
 
+@cache
 def load_query(name: str) -> str:
     """Return the text of ``csm/queries/<name>.sql``.
 
@@ -108,8 +115,7 @@ def is_rollup_current(
     """
     catalogue = catalogue or load_catalogue()
     expected = {
-        **{table: {f"m_{m}" for m in catalogue.measures} for table, _ in ROLLUPS},
-        BACKLOG_TABLE: {"opened", "closed"},
+        **{table: {f"m_{m}" for m in catalogue.measures} | set(BACKLOG_COLUMNS) for table, _ in ROLLUPS},
         QUANTILE_TABLE: {k for k, v in catalogue.kpis.items() if v.kind == "quantile"},
         "rollup_settings": {"name", "value"},
     }

@@ -216,9 +216,13 @@ def render_data_model_markdown() -> str:
         "Empty means SQL `NULL`: the source does not know the value. KPIs leave such rows out;",
         "they never count them as zero.",
         "",
-        "Besides these tables the database holds `tickets_daily`, a rollup of `tickets` per day,",
-        "team, channel and agent that the query layer reads for speed; it is rebuilt after every",
-        "load and is never edited by hand.",
+        "Besides these tables the database holds stored aggregates of `tickets` that the query layer",
+        "reads for speed (see `csm/compile.py`): `tickets_daily` and `tickets_daily_team` (every KPI",
+        "measure summed per day, team, channel and agent, or per day, team and channel, with the",
+        "contacts entering and leaving the backlog each day) and `tickets_quantiles`",
+        "(exact medians and percentiles per calendar month, quarter and year), with `rollup_settings`",
+        "recording the settings they were built with. They are rebuilt in the same transaction as",
+        "every load, rebuilt at start when stale, and never edited by hand.",
         "",
     ]
     for table in TABLES:

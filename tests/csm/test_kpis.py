@@ -156,7 +156,7 @@ def test_compiled_sql_matches_golden(golden):
             compile_additive_query(CATALOGUE, additive, windows=windows, grain="week", filters=Filters(team=("A",)))[0],
         ]
     ) + "\n\n-- quantiles\n" + compile_quantile_query(CATALOGUE, quantiles, windows=windows)[0] + "\n"
-    text += "\n-- backlog per week\n" + compile_backlog_query(window=JANUARY[0], grain="week")[0] + "\n"
+    text += "\n-- backlog per week\n" + compile_backlog_query(windows=JANUARY, grain="week")[0] + "\n"
     golden("compiled_kpis.sql", text)
 
 

@@ -3,6 +3,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from csm.compile import Window
 from csm.metrics import compute_scorecard, compute_spend, load_targets, select_off_target
 from tests.csm.hand_built import BUDGET, TICKETS
 
@@ -32,11 +33,18 @@ def test_team_override_applies_only_when_that_team_alone_is_selected(db):
 
 
 def test_spend_is_null_without_booked_months(db):
-    assert compute_spend(db, start=date(2025, 1, 1), end=date(2025, 1, 31)) is None
+    assert compute_spend(db, windows=(Window("w", date(2025, 1, 1), date(2025, 1, 31)),)) == [None]
 
 
 def test_spend_for_one_team_excludes_shared_costs(db):
-    assert compute_spend(db, start=date(2026, 1, 1), end=date(2026, 1, 31), teams=("B",)) == pytest.approx(300)
+    january = Window("w", date(2026, 1, 1), date(2026, 1, 31))
+    assert compute_spend(db, windows=(january,), teams=("B",)) == [pytest.approx(300)]
+
+
+def test_spend_is_given_per_window_in_order(db):
+    windows = (Window("a", date(2026, 1, 1), date(2026, 1, 31)), Window("b", date(2025, 12, 1), date(2025, 12, 31)),
+               Window("c", date(2026, 1, 1), date(2026, 1, 10)))
+    assert compute_spend(db, windows=windows) == [pytest.approx(1400), None, pytest.approx(1400 * 10 / 31)]
 
 
 def test_scorecard_status_change_and_gap():
