@@ -353,19 +353,23 @@ def compute_overview(
     filters: Filters = Filters(),
     catalogue: Catalogue | None = None,
     settings: dict | None = None,
+    use_rollup: bool | None = None,
 ) -> Overview:
     """Return the Overview page's data for a period and its comparison.
 
     That is every KPI for both periods, each KPI's trend over the period, contacts by channel
     over time, the targets in force at the period's end and the scorecard. The page and the
     benchmark both call this, so the benchmark times exactly what the page runs.
+
+    ``use_rollup`` as in ``compute_kpis``; the app passes True because it refreshed the stored
+    aggregates when it opened its read-only connection, so they cannot be stale.
     """
     catalogue = catalogue or load_catalogue()
     windows = build_windows(start, end, comparison)
     grain = choose_grain(start, end)
     common = {
         "filters": filters, "catalogue": catalogue, "settings": settings,
-        "use_rollup": is_rollup_current(con, catalogue=catalogue, settings=settings),
+        "use_rollup": is_rollup_current(con, catalogue=catalogue, settings=settings) if use_rollup is None else use_rollup,
     }
     # The four parts are independent: run them side by side on their own cursors (DuckDB
     # releases the GIL), which roughly halves the page's wait on two cores.

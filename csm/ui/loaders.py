@@ -58,7 +58,8 @@ def load_filter_options() -> dict[str, dict[str, str]]:
 def load_overview(start: date, end: date, comparison: str, filters: Filters) -> metrics.Overview:
     """Return the Overview page's data for the selection."""
     return metrics.compute_overview(
-        get_connection(), start=start, end=end, comparison=comparison, filters=filters, settings=get_settings()
+        get_connection(), start=start, end=end, comparison=comparison, filters=filters, settings=get_settings(),
+        use_rollup=True,  # get_connection refreshed them; a read-only connection sees no writes
     )
 
 

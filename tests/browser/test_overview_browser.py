@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import serve_app
+from tests.browser.server import serve_app
 
 pytestmark = pytest.mark.browser
 
