@@ -125,6 +125,8 @@ def build_channel_volume_figure(frame: pl.DataFrame, *, grain: str = "day") -> g
 
 
 def _add_empty_note(fig: go.Figure) -> None:
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
     fig.add_annotation(
         text="No data for this selection", showarrow=False, xref="paper", yref="paper", x=.5, y=.5,
         font={"size": 16, "color": "#666"},

@@ -337,6 +337,7 @@ class Overview:
 
     windows: tuple[Window, ...]
     grain: str
+    comparison_outside_data: Window | None
     totals: pl.DataFrame
     series: pl.DataFrame
     channel_series: pl.DataFrame
@@ -354,6 +355,7 @@ def compute_overview(
     catalogue: Catalogue | None = None,
     settings: dict | None = None,
     use_rollup: bool | None = None,
+    data_range: tuple[date, date] | None = None,
 ) -> Overview:
     """Return the Overview page's data for a period and its comparison.
 
@@ -363,14 +365,23 @@ def compute_overview(
 
     ``use_rollup`` as in ``compute_kpis``; the app passes True because it refreshed the stored
     aggregates when it opened its read-only connection, so they cannot be stale.
+
+    The comparison is dropped (``comparison_outside_data`` says which period it would have
+    been) unless the data covers all of it: a period before the first contact would otherwise
+    compare with zero contacts and show every count as a rise. ``data_range`` is the first and
+    last day with contacts; it is looked up when None.
     """
     catalogue = catalogue or load_catalogue()
+    if use_rollup is None:
+        use_rollup = is_rollup_current(con, catalogue=catalogue, settings=settings)
+    if data_range is None:
+        data_range = run_query(con, "rollup_range").row(0) if use_rollup else load_data_range(con)[:2]
     windows = build_windows(start, end, comparison)
+    outside = None
+    if len(windows) > 1 and (data_range[0] is None or windows[1].start < data_range[0] or windows[1].end > data_range[1]):
+        windows, outside = windows[:1], windows[1]
     grain = choose_grain(start, end)
-    common = {
-        "filters": filters, "catalogue": catalogue, "settings": settings,
-        "use_rollup": is_rollup_current(con, catalogue=catalogue, settings=settings) if use_rollup is None else use_rollup,
-    }
+    common = {"filters": filters, "catalogue": catalogue, "settings": settings, "use_rollup": use_rollup}
     # The four parts are independent: run them side by side on their own cursors (DuckDB
     # releases the GIL), which roughly halves the page's wait on two cores.
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -385,7 +396,7 @@ def compute_overview(
         targets = pool.submit(load_targets, con, on=end, teams=filters.team, catalogue=catalogue)
         totals, series, channel_series, targets = (f.result() for f in (totals, series, channel_series, targets))
     scorecard = compute_scorecard(totals, targets=targets, catalogue=catalogue)
-    return Overview(windows, grain, totals, series, channel_series, targets, scorecard)
+    return Overview(windows, grain, outside, totals, series, channel_series, targets, scorecard)
 
 
 __all__ = [

@@ -206,3 +206,46 @@ def period_buckets(start: date, end: date, grain: str) -> list[tuple[date, date,
         out.append((first, max(first, start), min(last, end)))
         day = last + timedelta(days=1)
     return out
+
+
+def short_period_name(start: date, end: date) -> str | None:
+    """Return a short name for a calendar month, quarter or year, else None.
+
+    Examples:
+        >>> short_period_name(date(2026, 9, 1), date(2026, 9, 30)), short_period_name(date(2026, 7, 1), date(2026, 9, 30))
+        ('Sep 2026', 'Q3 2026')
+        >>> short_period_name(date(2026, 9, 2), date(2026, 10, 1)) is None
+        True
+    """
+    for grain in ("month", "quarter", "year"):
+        if calendar_bucket(start, grain) == (start, end):
+            return {"month": f"{start:%b %Y}", "quarter": f"Q{(start.month - 1) // 3 + 1} {start.year}",
+                    "year": str(start.year)}[grain]
+    return None
+
+
+def describe_comparison(
+    windows: tuple[Window, ...], comparison: str, *, outside_data: Window | None = None
+) -> tuple[str, str | None]:
+    """Return a caption for the period and its comparison, and a short label for "vs ...".
+
+    Args:
+        windows: the current window and, if compared, the comparison window.
+        comparison: the comparison key (``COMPARISONS``).
+        outside_data: the comparison window that was dropped because the data does not cover it.
+
+    Examples:
+        >>> w = build_windows(date(2026, 10, 1), date(2026, 10, 31), "previous_period")
+        >>> describe_comparison(w, "previous_period")
+        ('Oct 2026 · compared with Sep 2026 (previous period)', 'Sep 2026')
+        >>> describe_comparison(w[:1], "previous_period", outside_data=w[1])
+        ('Oct 2026 · no comparison: the data does not cover Sep 2026', None)
+    """
+    caption = describe_period(windows[0].start, windows[0].end)
+    if len(windows) > 1:
+        other = windows[1]
+        caption += f" · compared with {describe_period(other.start, other.end)} ({COMPARISONS[comparison].lower()})"
+        return caption, short_period_name(other.start, other.end) or COMPARISONS[comparison].lower()
+    if outside_data:
+        caption += f" · no comparison: the data does not cover {describe_period(outside_data.start, outside_data.end)}"
+    return caption, None

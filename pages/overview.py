@@ -6,7 +6,7 @@ from csm.charts import build_channel_volume_figure, build_kpi_trend_figure
 from csm.formatting import format_scorecard
 from csm.kpis import load_catalogue
 from csm.metrics import HEADLINE_KPIS, select_off_target
-from csm.periods import COMPARISONS, describe_period
+from csm.periods import describe_comparison
 from csm.ui.cards import render_kpi_cards
 from csm.ui.filters import get_selection
 from csm.ui.loaders import load_overview
@@ -14,17 +14,14 @@ from csm.ui.loaders import load_overview
 catalogue = load_catalogue()
 sel = get_selection()
 data = load_overview(sel.start, sel.end, sel.comparison, sel.filters)
-compared = describe_period(data.windows[1].start, data.windows[1].end) if len(data.windows) > 1 else None
+caption, compared_with = describe_comparison(data.windows, sel.comparison, outside_data=data.comparison_outside_data)
 
 st.header("Overview")
-st.caption(
-    f"{describe_period(sel.start, sel.end)}"
-    + (f" · compared with {compared} ({COMPARISONS[sel.comparison].lower()})" if compared else "")
-)
+st.caption(caption)
 if data.totals.filter(window="current")["contacts"].item() == 0:
     st.info("No contacts match this period and these filters. Widen the period or clear a filter.")
 
-render_kpi_cards(data.scorecard, HEADLINE_KPIS, catalogue=catalogue, series=data.series, compared_with=compared)
+render_kpi_cards(data.scorecard, HEADLINE_KPIS, catalogue=catalogue, series=data.series, compared_with=compared_with)
 
 trend_keys = [k for k in data.series.columns if k in catalogue.kpis]
 picker, _ = st.columns([1, 2])
@@ -41,8 +38,10 @@ off = select_off_target(data.scorecard)
 if off.height:
     st.caption("Ranked by the distance from target relative to the target.")
     st.dataframe(format_scorecard(off, catalogue=catalogue), hide_index=True)
-else:
+elif (data.scorecard["status"] == "on_target").any():
     st.success("Every KPI with a target and data is on target for this selection.")
+else:
+    st.info("No KPI with a target has data for this selection.")
 
 with st.expander("All KPIs with definitions"):
     st.dataframe(format_scorecard(data.scorecard, catalogue=catalogue, with_definition=True), hide_index=True)

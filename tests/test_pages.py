@@ -103,3 +103,9 @@ def test_trend_chart_follows_the_chosen_kpi():
     at.selectbox(key="overview__trend_kpi").set_value("csat").run()
     assert not at.exception
     assert '"CSAT by day"' in at.get("plotly_chart")[0].proto.spec
+
+
+def test_all_data_has_no_comparison_and_says_why():
+    at = run_app(period="all_time")
+    assert "no comparison: the data does not cover" in at.caption[0].value
+    assert [m.delta for m in at.metric] == [""] * len(at.metric)

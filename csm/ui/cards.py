@@ -21,6 +21,7 @@ def render_kpi_card(row: dict, *, catalogue: Catalogue, trend: list[float] | Non
             format_value(kpi, row["value"]),
             delta=format_change(kpi, row["change"], row["change_pct"]),
             delta_color=_DELTA_COLOUR[kpi.direction],
+            delta_arrow="off" if row["change"] == 0 else "auto",
             delta_description=f"vs {compared_with}" if compared_with and row["change"] is not None else None,
             help=f"{kpi.definition}\n\n{target_text}",
             chart_data=[v for v in (trend or []) if v is not None] or None,

@@ -60,6 +60,7 @@ def load_overview(start: date, end: date, comparison: str, filters: Filters) -> 
     return metrics.compute_overview(
         get_connection(), start=start, end=end, comparison=comparison, filters=filters, settings=get_settings(),
         use_rollup=True,  # get_connection refreshed them; a read-only connection sees no writes
+        data_range=load_data_range()[:2],
     )
 
 

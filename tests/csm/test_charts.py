@@ -43,3 +43,8 @@ def test_channel_volume_stacks_one_bar_trace_per_channel_largest_first():
     assert [t.name for t in fig.data] == ["email", "phone"]
     assert fig.layout.barmode == "stack"
     assert list(fig.data[1].y) == [10, 12]
+
+
+def test_empty_figures_hide_their_axes():
+    fig = build_channel_volume_figure(pl.DataFrame(schema={"bucket": pl.Date, "channel": pl.String, "contacts": pl.Int64}))
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False

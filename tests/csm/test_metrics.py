@@ -67,3 +67,21 @@ def test_off_target_list_is_worst_first():
     totals = pl.DataFrame({"window": ["current"], "csat": [0.80], "fcr_rate": [0.35], "aht_s": [500.0]})
     card = compute_scorecard(totals, targets={"csat": 0.85, "fcr_rate": 0.7, "aht_s": 480})
     assert select_off_target(card)["key"].to_list() == ["fcr_rate", "csat", "aht_s"]
+
+
+def test_overview_drops_a_comparison_the_data_does_not_cover(demo_con):
+    from csm.metrics import compute_overview
+
+    overview = compute_overview(demo_con, start=date(2024, 11, 1), end=date(2026, 10, 31))
+    assert [w.label for w in overview.windows] == ["current"]
+    assert overview.comparison_outside_data == Window("comparison", date(2022, 11, 2), date(2024, 10, 31))  # 730 days before
+    card = {r["key"]: r for r in overview.scorecard.iter_rows(named=True)}
+    assert card["contacts"]["change"] is None  # not "+318,174 since an empty period"
+
+
+def test_overview_keeps_a_covered_comparison(demo_con):
+    from csm.metrics import compute_overview
+
+    overview = compute_overview(demo_con, start=date(2026, 10, 1), end=date(2026, 10, 31))
+    assert overview.comparison_outside_data is None
+    assert overview.windows[1] == Window("comparison", date(2026, 9, 1), date(2026, 9, 30))
