@@ -82,20 +82,23 @@ def run_child(db: Path, method: str, runs: int) -> dict:
     """Time every scenario with one method in this process; return timings and peak memory."""
     from csm.compile import Filters
     from csm.db import connect, is_rollup_current
+    from csm.metrics import load_data_range
     from csm.periods import build_windows, choose_grain
     from csm.settings import load_settings
 
     con = connect(db, read_only=True)
     settings = load_settings(environ={})
-    # As the app does: check the stored aggregates once when the connection opens.
+    # As the app does: check the stored aggregates and read the data's range once, when the
+    # connection opens (the app caches both).
     fresh = is_rollup_current(con, settings=settings)
+    data_range = load_data_range(con)[:2]
 
     def query(spec: dict) -> None:
         if method == "app":
             from csm.metrics import compute_overview
 
             compute_overview(con, start=spec["start"], end=spec["end"], filters=Filters(team=spec["teams"]),
-                             settings=settings, use_rollup=fresh)
+                             settings=settings, use_rollup=fresh, data_range=data_range)
         else:
             current, previous = build_windows(spec["start"], spec["end"], "previous_period")
             grain = choose_grain(spec["start"], spec["end"])
