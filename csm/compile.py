@@ -37,7 +37,6 @@ ROLLUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 QUANTILE_TABLE = "tickets_quantiles"
 QUANTILE_SLICES = ("team", "channel")
 BACKLOG_COLUMNS = ("backlog_in", "backlog_out")
-DERIVED_TABLES = (*(t for t, _ in ROLLUPS), QUANTILE_TABLE)
 _NOT_ABANDONED = "is_answered IS DISTINCT FROM FALSE"
 
 
@@ -200,9 +199,9 @@ def compile_additive_query(
     group_cols = ['"window"', *map(_alias, groups)]
     outer = [f"{_kpi_sql(kpi, lambda m: quote_measure(m, catalogue))} AS {quote_kpi(kpi.key, catalogue)}" for kpi in kpis]
     where = [f"({window_test})", *_filter_sql(filters, params)]
-    table = quote_identifier(source) if raw else dict(ROLLUPS).get(source) and source
-    if not table:
+    if not raw and source not in dict(ROLLUPS):
         raise ValueError(f"unknown source {source!r}")
+    table = quote_identifier(source) if raw else source
     sql = (
         "SELECT " + ",\n       ".join([*group_cols, *outer])
         + "\nFROM (\n  SELECT " + ",\n         ".join([f'{window_case} AS "window"', *groups, *sums])

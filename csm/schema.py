@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 CHANNELS = ("phone", "chat", "email", "social", "web_form", "bot")
-QUEUE_CHANNELS = ("phone", "chat")
 PRIORITIES = ("urgent", "high", "normal", "low")
 STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 BUDGET_CATEGORIES = ("headcount", "tools", "training", "overtime", "other")

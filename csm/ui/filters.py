@@ -13,7 +13,7 @@ from datetime import date
 import streamlit as st
 
 from csm.compile import Filters
-from csm.periods import COMPARISONS, PRESETS, describe_period, resolve_period
+from csm.periods import COMPARISONS, PRESETS, resolve_period
 
 # URL / session-state key -> dimension of the data model, with the widget label.
 DIMENSION_KEYS = {
@@ -36,13 +36,6 @@ class Selection:
     end: date
     comparison: str
     filters: Filters
-    first_day: date
-    last_day: date
-
-    @property
-    def description(self) -> str:
-        """Return the period in words."""
-        return describe_period(self.start, self.end)
 
 
 def _parse_day(text: str | None) -> date | None:
@@ -108,7 +101,7 @@ def render_sidebar_filters(options: dict[str, dict[str, str]], first: date, last
         chosen[dim] = tuple(
             sb.multiselect(label, list(labels), format_func=lambda v, labels=labels: labels.get(v, v), key=key, placeholder="All")
         )
-    selection = Selection(start, end, st.session_state["compare"], Filters(**chosen), first, last)
+    selection = Selection(start, end, st.session_state["compare"], Filters(**chosen))
     _write_url(selection)
     return selection
 
