@@ -25,12 +25,16 @@ render_kpi_cards(data.scorecard, HEADLINE_KPIS, catalogue=catalogue, series=data
 
 trend_keys = [k for k in data.series.columns if k in catalogue.kpis]
 picker, _ = st.columns([1, 2])
-key = picker.selectbox("Trend of", trend_keys, format_func=lambda k: catalogue[k].label, key="overview__trend_kpi")
+key = picker.selectbox(
+    "Trend of", trend_keys, format_func=lambda k: catalogue[k].label, key="overview__trend_kpi",
+    help="The definition of the chosen KPI is shown under the chart.",
+)
 left, right = st.columns(2)
 left.plotly_chart(
     build_kpi_trend_figure(data.series, kpi=catalogue[key], target=data.targets.get(key), grain=data.grain),
     key="overview__trend_chart",
 )
+left.caption(catalogue[key].definition)
 right.plotly_chart(build_channel_volume_figure(data.channel_series, grain=data.grain), key="overview__channel_chart")
 
 st.subheader("Off target, worst first")

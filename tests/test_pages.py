@@ -103,6 +103,7 @@ def test_trend_chart_follows_the_chosen_kpi():
     at.selectbox(key="overview__trend_kpi").set_value("csat").run()
     assert not at.exception
     assert '"CSAT by day"' in at.get("plotly_chart")[0].proto.spec
+    assert load_catalogue()["csat"].definition in [c.value for c in at.caption]
 
 
 def test_all_data_has_no_comparison_and_says_why():
