@@ -49,6 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
                           help=f"keep only this {dim.replace('_id', '')} (repeat for several)")
     kpis.add_argument("--json", action="store_true", help="print one JSON object {kpi_key: number or null}")
 
+    imp = sub.add_parser("import", help="import a helpdesk or call-center export into the database")
+    imp.add_argument("file", help="CSV/TSV, Parquet, JSON or NDJSON file")
+    imp.add_argument("--db", default=settings["db_path"], help="DuckDB file (default: %(default)s)")
+    imp.add_argument("--map", dest="maps", action="append", default=[], metavar="COLUMN=HEADER",
+                     help="map a canonical column to a header of the file (repeat; empty HEADER unmaps)")
+    imp.add_argument("--set", dest="sets", action="append", default=[], metavar="COLUMN=VALUE",
+                     help="give a canonical column one value for every row, e.g. channel=phone")
+    imp.add_argument("--dates", choices=("day-first", "month-first"),
+                     help="how to read dates such as 03/04/2025 when the values cannot tell")
+    imp.add_argument("--dry-run", action="store_true", help="read, map and validate; write nothing")
+    imp.add_argument("--drop-invalid", action="store_true", help="leave out rows with errors instead of refusing")
+
     docs = sub.add_parser("docs", help="write docs/kpis.md and docs/data-model.md from the catalogue and schema")
     docs.add_argument("--out", default=str(PROJECT_ROOT / "docs"), help="folder (default: %(default)s)")
     return parser
@@ -102,6 +114,40 @@ def _plain(value: object) -> float | int | None:
     return value
 
 
+def run_import(args: argparse.Namespace) -> int:
+    """Import a file; print the mapping and the validation report; exit 1 when errors remain."""
+    from csm.ingest.casting import AmbiguousDatesError
+    from csm.ingest.load import import_file
+    from csm.ingest.readers import ReadError
+
+    con = connect(args.db)
+    try:
+        result = import_file(
+            con, args.file, maps=args.maps, sets=args.sets, dry_run=args.dry_run, drop_invalid=args.drop_invalid,
+            dates=args.dates.replace("-", "_") if args.dates else None,
+        )
+    except (ReadError, AmbiguousDatesError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"{result.file}: {result.rows_read:,} rows read")
+    print("mapping:\n  " + "\n  ".join(result.mapping.describe()))
+    for column, style in result.date_styles.items():
+        print(f"dates in {column}: {style.replace('_', ' ')}")
+    for finding in result.findings:
+        print(finding.describe(result.file))
+    if result.errors and not (args.drop_invalid and result.import_id):
+        print("nothing written: fix the errors above, correct the mapping, or use --drop-invalid", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("dry run: nothing written")
+        return 0
+    print(f"import {result.import_id}: {result.rows_written:,} rows written, {result.rows_folded:,} folded "
+          f"(several rows per ticket), {result.rows_dropped:,} dropped")
+    return 0
+
+
 def run_docs(args: argparse.Namespace) -> int:
     """Write the generated documentation files."""
     out = Path(args.out)
@@ -115,4 +161,4 @@ def run_docs(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
-    return {"demo": run_demo, "kpis": run_kpis, "docs": run_docs}[args.command](args)
+    return {"demo": run_demo, "kpis": run_kpis, "import": run_import, "docs": run_docs}[args.command](args)

@@ -161,7 +161,17 @@ IMPORTS = Table(
     primary_key=("import_id",),
 )
 
-TABLES: tuple[Table, ...] = (TICKETS, AGENTS, BUDGET, HEADCOUNT, TARGETS, IMPORTS)
+TICKETS_REPLACED = Table(
+    "tickets_replaced",
+    "Contacts as they were before an import replaced them, so an import can be undone.",
+    (
+        Column("replaced_by", "VARCHAR", "Import (`imports.import_id`) that replaced the row.", required=True),
+        *(Column(c.name, c.dtype, c.description, allowed=c.allowed, min_value=c.min_value, max_value=c.max_value)
+          for c in TICKETS.columns),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (TICKETS, AGENTS, BUDGET, HEADCOUNT, TARGETS, IMPORTS, TICKETS_REPLACED)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 

@@ -69,3 +69,38 @@ def test_demo_command_builds_a_database(tmp_path):
     again = subprocess.run([sys.executable, "-m", "csm", "demo", "--db", str(path), "--if-missing"],
                            cwd=ROOT, capture_output=True, text=True, check=True)
     assert "left as it is" in again.stdout
+
+
+FILES = ROOT / "tests" / "fixtures" / "files"
+
+
+def test_import_then_kpis_reflect_the_file(tmp_path, capsys):
+    db = str(tmp_path / "imp.duckdb")
+    assert main(["import", str(FILES / "helpdesk_clean.csv"), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "4 rows written" in out and "ticket_id <- 'Ticket ID'" in out
+    main(["kpis", "--db", db, "--json"])
+    assert json.loads(capsys.readouterr().out)["contacts"] == 4
+
+
+def test_import_with_errors_exits_non_zero_and_writes_nothing(tmp_path, capsys):
+    db = str(tmp_path / "imp.duckdb")
+    assert main(["import", str(FILES / "bad_values.csv"), "--db", db]) == 1
+    captured = capsys.readouterr()
+    assert "ERROR bad_values.csv, column created_at ('Created at'): 1 row(s) (rows 3)" in captured.out
+    assert "nothing written" in captured.err
+    main(["kpis", "--db", db, "--json"])
+    assert json.loads(capsys.readouterr().out)["contacts"] == 0
+
+
+def test_import_dry_run_writes_nothing(tmp_path, capsys):
+    db = str(tmp_path / "imp.duckdb")
+    assert main(["import", str(FILES / "helpdesk_clean.csv"), "--db", db, "--dry-run"]) == 0
+    assert "dry run: nothing written" in capsys.readouterr().out
+    main(["kpis", "--db", db, "--json"])
+    assert json.loads(capsys.readouterr().out)["contacts"] == 0
+
+
+def test_import_of_an_unreadable_file_names_it(tmp_path, capsys):
+    assert main(["import", str(FILES / "ragged.csv"), "--db", str(tmp_path / "x.duckdb")]) == 1
+    assert "error: ragged.csv: 2 row(s) do not have the 3 columns" in capsys.readouterr().err

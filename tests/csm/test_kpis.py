@@ -199,3 +199,9 @@ def test_catalogue_sql_with_a_parameter_that_is_not_a_setting_is_refused():
         {"measures": [{"key": "m", "sql": "CASE WHEN wait_time_s <= $evil THEN 1 ELSE 0 END", "description": "d"}]}
     )
     assert problems == ["measure m: parameter $evil is not a setting"]
+
+
+def test_service_level_leaves_out_answered_contacts_without_a_wait(make_db):
+    rows = [dict(TICKETS[0]), {**TICKETS[1], "wait_time_s": None}]  # r1 within 20 s; r2 answered, wait unknown
+    con = make_db(tickets=rows)
+    assert compute_kpis(con, windows=JANUARY, keys=("service_level",))["service_level"][0] == 1.0

@@ -14,6 +14,7 @@ SELECT day, "team", "channel", "agent_id",
        CAST(sum("m_offered") AS DOUBLE) AS "m_offered",
        CAST(sum("m_answered") AS DOUBLE) AS "m_answered",
        CAST(sum("m_abandoned") AS DOUBLE) AS "m_abandoned",
+       CAST(sum("m_service_level_offered") AS DOUBLE) AS "m_service_level_offered",
        CAST(sum("m_answered_in_threshold") AS DOUBLE) AS "m_answered_in_threshold",
        CAST(sum("m_answered_wait_sum_s") AS DOUBLE) AS "m_answered_wait_sum_s",
        CAST(sum("m_answered_wait_count") AS DOUBLE) AS "m_answered_wait_count",
@@ -47,6 +48,7 @@ FROM (
          CASE WHEN is_answered IS NOT NULL THEN 1 ELSE 0 END AS "m_offered",
          CASE WHEN is_answered THEN 1 ELSE 0 END AS "m_answered",
          CASE WHEN NOT is_answered THEN 1 ELSE 0 END AS "m_abandoned",
+         CASE WHEN NOT is_answered OR (is_answered AND wait_time_s IS NOT NULL) THEN 1 ELSE 0 END AS "m_service_level_offered",
          CASE WHEN is_answered AND wait_time_s <= $service_level_threshold_s THEN 1 ELSE 0 END AS "m_answered_in_threshold",
          CASE WHEN is_answered THEN wait_time_s END AS "m_answered_wait_sum_s",
          CASE WHEN is_answered AND wait_time_s IS NOT NULL THEN 1 ELSE 0 END AS "m_answered_wait_count",
@@ -65,14 +67,14 @@ FROM (
          CASE WHEN is_answered IS DISTINCT FROM FALSE THEN 1 ELSE 0 END AS backlog_in, 0 AS backlog_out
   FROM tickets
   UNION ALL
-  SELECT CAST(greatest(created_at, resolved_at) AS DATE), "team", "channel", "agent_id", NULL AS "m_contacts", NULL AS "m_resolved", NULL AS "m_csat_responses", NULL AS "m_csat_satisfied", NULL AS "m_csat_sum", NULL AS "m_nps_responses", NULL AS "m_nps_net", NULL AS "m_fcr_known", NULL AS "m_fcr_yes", NULL AS "m_handle_time_sum_s", NULL AS "m_handle_time_count", NULL AS "m_offered", NULL AS "m_answered", NULL AS "m_abandoned", NULL AS "m_answered_in_threshold", NULL AS "m_answered_wait_sum_s", NULL AS "m_answered_wait_count", NULL AS "m_sla_known", NULL AS "m_sla_met", NULL AS "m_reopen_known", NULL AS "m_reopened", NULL AS "m_escalation_known", NULL AS "m_escalated", NULL AS "m_reassignment_known", NULL AS "m_reassigned", NULL AS "m_bot_known", NULL AS "m_bot_resolved", NULL AS "m_qa_sum", NULL AS "m_qa_count", 0, 1
+  SELECT CAST(greatest(created_at, resolved_at) AS DATE), "team", "channel", "agent_id", NULL AS "m_contacts", NULL AS "m_resolved", NULL AS "m_csat_responses", NULL AS "m_csat_satisfied", NULL AS "m_csat_sum", NULL AS "m_nps_responses", NULL AS "m_nps_net", NULL AS "m_fcr_known", NULL AS "m_fcr_yes", NULL AS "m_handle_time_sum_s", NULL AS "m_handle_time_count", NULL AS "m_offered", NULL AS "m_answered", NULL AS "m_abandoned", NULL AS "m_service_level_offered", NULL AS "m_answered_in_threshold", NULL AS "m_answered_wait_sum_s", NULL AS "m_answered_wait_count", NULL AS "m_sla_known", NULL AS "m_sla_met", NULL AS "m_reopen_known", NULL AS "m_reopened", NULL AS "m_escalation_known", NULL AS "m_escalated", NULL AS "m_reassignment_known", NULL AS "m_reassigned", NULL AS "m_bot_known", NULL AS "m_bot_resolved", NULL AS "m_qa_sum", NULL AS "m_qa_count", 0, 1
   FROM tickets WHERE is_answered IS DISTINCT FROM FALSE AND resolved_at IS NOT NULL
 )
 GROUP BY ALL
 ORDER BY day;
 
 CREATE OR REPLACE TABLE tickets_daily_team AS
-SELECT day, "team", "channel", sum("m_contacts") AS "m_contacts", sum("m_resolved") AS "m_resolved", sum("m_csat_responses") AS "m_csat_responses", sum("m_csat_satisfied") AS "m_csat_satisfied", sum("m_csat_sum") AS "m_csat_sum", sum("m_nps_responses") AS "m_nps_responses", sum("m_nps_net") AS "m_nps_net", sum("m_fcr_known") AS "m_fcr_known", sum("m_fcr_yes") AS "m_fcr_yes", sum("m_handle_time_sum_s") AS "m_handle_time_sum_s", sum("m_handle_time_count") AS "m_handle_time_count", sum("m_offered") AS "m_offered", sum("m_answered") AS "m_answered", sum("m_abandoned") AS "m_abandoned", sum("m_answered_in_threshold") AS "m_answered_in_threshold", sum("m_answered_wait_sum_s") AS "m_answered_wait_sum_s", sum("m_answered_wait_count") AS "m_answered_wait_count", sum("m_sla_known") AS "m_sla_known", sum("m_sla_met") AS "m_sla_met", sum("m_reopen_known") AS "m_reopen_known", sum("m_reopened") AS "m_reopened", sum("m_escalation_known") AS "m_escalation_known", sum("m_escalated") AS "m_escalated", sum("m_reassignment_known") AS "m_reassignment_known", sum("m_reassigned") AS "m_reassigned", sum("m_bot_known") AS "m_bot_known", sum("m_bot_resolved") AS "m_bot_resolved", sum("m_qa_sum") AS "m_qa_sum", sum("m_qa_count") AS "m_qa_count", sum(backlog_in) AS backlog_in, sum(backlog_out) AS backlog_out
+SELECT day, "team", "channel", sum("m_contacts") AS "m_contacts", sum("m_resolved") AS "m_resolved", sum("m_csat_responses") AS "m_csat_responses", sum("m_csat_satisfied") AS "m_csat_satisfied", sum("m_csat_sum") AS "m_csat_sum", sum("m_nps_responses") AS "m_nps_responses", sum("m_nps_net") AS "m_nps_net", sum("m_fcr_known") AS "m_fcr_known", sum("m_fcr_yes") AS "m_fcr_yes", sum("m_handle_time_sum_s") AS "m_handle_time_sum_s", sum("m_handle_time_count") AS "m_handle_time_count", sum("m_offered") AS "m_offered", sum("m_answered") AS "m_answered", sum("m_abandoned") AS "m_abandoned", sum("m_service_level_offered") AS "m_service_level_offered", sum("m_answered_in_threshold") AS "m_answered_in_threshold", sum("m_answered_wait_sum_s") AS "m_answered_wait_sum_s", sum("m_answered_wait_count") AS "m_answered_wait_count", sum("m_sla_known") AS "m_sla_known", sum("m_sla_met") AS "m_sla_met", sum("m_reopen_known") AS "m_reopen_known", sum("m_reopened") AS "m_reopened", sum("m_escalation_known") AS "m_escalation_known", sum("m_escalated") AS "m_escalated", sum("m_reassignment_known") AS "m_reassignment_known", sum("m_reassigned") AS "m_reassigned", sum("m_bot_known") AS "m_bot_known", sum("m_bot_resolved") AS "m_bot_resolved", sum("m_qa_sum") AS "m_qa_sum", sum("m_qa_count") AS "m_qa_count", sum(backlog_in) AS backlog_in, sum(backlog_out) AS backlog_out
 FROM tickets_daily
 GROUP BY ALL
 ORDER BY day;

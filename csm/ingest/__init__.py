@@ -1,0 +1,1 @@
+"""Import helpdesk and call-center exports: read, map, type, validate, load."""

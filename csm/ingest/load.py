@@ -1,0 +1,132 @@
+"""Import a file into ``tickets`` in one transaction: stage, map, type, validate, fold, upsert.
+
+Nothing is written when an error finding remains (unless the user drops those rows), and any
+failure rolls everything back: the database is exactly as it was. Rows that an import replaces
+are kept in ``tickets_replaced`` with the id of the import that replaced them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from csm.db import build_rollup, create_schema, record_import
+from csm.ingest.casting import TYPED, build_cast_plan, build_typed_table
+from csm.ingest.mapping import Mapping, apply_overrides, propose_mapping
+from csm.ingest.readers import stage_file
+from csm.ingest.validate import Finding, validate_typed
+from csm.schema import TICKETS
+
+
+@dataclass
+class ImportResult:
+    """What an import did, or would do with ``dry_run``."""
+
+    file: str
+    mapping: Mapping
+    findings: list[Finding]
+    rows_read: int = 0
+    rows_folded: int = 0
+    rows_dropped: int = 0
+    rows_written: int = 0
+    import_id: str | None = None
+    date_styles: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Finding]:
+        """Return the findings that block the import."""
+        return [f for f in self.findings if f.severity == "error"]
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def import_file(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    maps: list[str] = (),
+    sets: list[str] = (),
+    dates: str | None = None,
+    dry_run: bool = False,
+    drop_invalid: bool = False,
+) -> ImportResult:
+    """Import ``path`` into the database behind ``con``.
+
+    Args:
+        con: a writable connection.
+        path: the file to import.
+        maps: ``canonical=Source Header`` corrections of the proposed mapping.
+        sets: ``canonical=value`` constants for every row.
+        dates: ``day_first`` or ``month_first`` for date columns the values cannot settle.
+        dry_run: read, map and validate only.
+        drop_invalid: leave out the rows with an error finding instead of refusing the file.
+
+    Returns:
+        The result; ``rows_written`` is 0 when errors blocked the import or on a dry run.
+
+    Raises:
+        csm.ingest.readers.ReadError: the file cannot be read.
+        csm.ingest.casting.AmbiguousDatesError: dates need ``dates``.
+        ValueError: a bad ``maps`` or ``sets`` pair.
+    """
+    path = Path(path)
+    create_schema(con)
+    staged = stage_file(con, path)
+    mapping = apply_overrides(propose_mapping(staged.columns), staged.columns, maps=list(maps), sets=list(sets))
+    plan = build_cast_plan(con, mapping, name=path.name, dates=dates)
+    build_typed_table(con, mapping, plan)
+    findings = validate_typed(con, mapping)
+    result = ImportResult(path.name, mapping, findings, rows_read=staged.rows, date_styles=plan.date_styles)
+    blocking = [f for f in findings if f.severity == "error"]
+    if dry_run or (blocking and not drop_invalid) or any(f.rule == "missing_column" for f in blocking):
+        return result
+    bad = " OR ".join(f"({f.condition})" for f in blocking) or "false"
+    order = "updated_at DESC NULLS LAST, _row DESC" if "updated_at" in mapping.columns else "_row DESC"
+    columns = [c for c in TICKETS.column_names if c != "import_id"]
+    col_list = ", ".join(f'"{c}"' for c in columns)
+    import_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _kept AS SELECT * FROM {TYPED} WHERE NOT ({bad})")  # noqa: S608
+        kept = con.execute("SELECT count(*) FROM _kept").fetchone()[0]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _final AS SELECT {col_list} FROM _kept "  # noqa: S608 - schema columns
+            f"QUALIFY row_number() OVER (PARTITION BY ticket_id ORDER BY {order}) = 1"
+        )
+        final = con.execute("SELECT count(*) FROM _final").fetchone()[0]
+        differs = " OR ".join(f'f."{c}" IS DISTINCT FROM t."{c}"' for c in columns)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _changed AS SELECT f.* FROM _final f "  # noqa: S608 - schema columns
+            f"LEFT JOIN tickets t USING (ticket_id) WHERE t.ticket_id IS NULL OR {differs}"
+        )
+        con.execute(
+            "INSERT INTO tickets_replaced SELECT $id, * FROM tickets WHERE ticket_id IN (SELECT ticket_id FROM _changed)",
+            {"id": import_id},
+        )
+        con.execute("DELETE FROM tickets WHERE ticket_id IN (SELECT ticket_id FROM _changed)")
+        con.execute(f"INSERT INTO tickets ({col_list}, import_id) SELECT {col_list}, $id FROM _changed",  # noqa: S608
+                    {"id": import_id})
+        written = con.execute("SELECT count(*) FROM _changed").fetchone()[0]
+        note = f"sha256={_file_hash(path)}; mapping: {'; '.join(mapping.describe())}"
+        record_import(con, import_id=import_id, source=path.name, rows=written, note=note)
+        build_rollup(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    result.rows_dropped = staged.rows - kept
+    result.rows_folded = kept - final
+    result.rows_written = written
+    result.import_id = import_id
+    return result

@@ -1,0 +1,124 @@
+"""Map a file's columns onto the canonical ``tickets`` columns.
+
+A mapping is data: canonical column -> source header, plus constants (every row of this file
+is channel ``phone``). ``propose_mapping`` suggests one from header synonyms; the user corrects
+it with ``--map canonical=Source Header`` and ``--set canonical=value``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from csm.schema import TICKETS
+
+# Header synonyms per canonical column, compared after ``normalize_header``; first match wins.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "ticket_id": ("ticket id", "id", "ticket", "ticket number", "case number", "case id", "incident number",
+                  "number", "call id", "conversation id", "interaction id", "contact id"),
+    "created_at": ("created at", "created", "created date", "date created", "creation date", "created time",
+                   "opened", "opened at", "opened date", "submitted at", "received at", "start time", "call start"),
+    "channel": ("channel", "ticket channel", "via", "source", "origin", "case origin", "contact type", "medium"),
+    "team": ("team", "group", "assignment group", "queue", "department"),
+    "agent_id": ("agent id", "agent", "agent name", "assignee", "assigned to", "owner", "case owner", "handled by"),
+    "category": ("category", "ticket type", "type", "topic", "reason", "issue type", "case reason", "contact reason"),
+    "priority": ("priority", "ticket priority", "urgency", "severity"),
+    "status": ("status", "ticket status", "case status", "state"),
+    "first_response_at": ("first response at", "first reply at", "first response time", "first responded at",
+                          "first reply time"),
+    "resolved_at": ("resolved at", "solved at", "resolved", "solved", "resolution date", "resolved date",
+                    "closed at", "closed date"),
+    "handle_time_s": ("handle time", "handle time s", "handling time", "aht", "talk time", "talk duration",
+                      "avgtalkduration", "avg talk duration", "call duration", "duration"),
+    "wait_time_s": ("wait time", "wait time s", "speed of answer", "speed of answer in seconds", "queue time",
+                    "time to answer", "asa"),
+    "is_answered": ("answered", "answered y n", "is answered"),
+    "is_fcr": ("fcr", "first contact resolution", "first call resolution", "resolved on first contact", "one touch"),
+    "reopen_count": ("reopens", "reopen count", "reopened count"),
+    "is_escalated": ("escalated", "is escalated", "escalation"),
+    "reassignment_count": ("reassignments", "reassignment count", "reassigned count"),
+    "is_sla_met": ("sla met", "within sla", "made sla", "sla achieved", "is sla met"),
+    "csat_score": ("csat", "csat score", "satisfaction", "satisfaction rating", "satisfaction score",
+                   "customer satisfaction rating", "rating"),
+    "nps_score": ("nps", "nps score", "likelihood to recommend"),
+    "qa_score": ("qa score", "qa", "quality score"),
+    "is_resolved_by_bot": ("resolved by bot", "bot resolved", "deflected"),
+    "customer_id": ("customer id", "customer", "requester id", "requester", "customer email", "account"),
+}
+MAPPABLE = tuple(c for c in TICKETS.column_names if c != "import_id")
+# Not stored: used to keep the latest row when a file holds several rows per ticket.
+EXTRA_COLUMNS = {"updated_at": ("updated at", "updated", "last updated", "modified", "last modified")}
+
+
+def normalize_header(header: str) -> str:
+    """Return a header reduced to lower-case words, for comparison with the synonyms.
+
+    Examples:
+        >>> normalize_header("  Answered (Y/N) "), normalize_header("Ticket_ID"), normalize_header("AvgTalkDuration")
+        ('answered y n', 'ticket id', 'avgtalkduration')
+    """
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", header.lower()).split())
+
+
+@dataclass
+class Mapping:
+    """Which source header feeds each canonical column, and constants for whole-file values."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+
+    def describe(self) -> list[str]:
+        """Return one line per mapped column, for reports and logs."""
+        lines = [f"{c} <- {s!r}" for c, s in self.columns.items()]
+        return lines + [f"{c} = {v!r} (every row)" for c, v in self.constants.items()]
+
+
+def propose_mapping(headers: tuple[str, ...] | list[str]) -> Mapping:
+    """Return a mapping proposed from the headers' names: each header and column used once.
+
+    Examples:
+        >>> propose_mapping(["Ticket ID", "Created", "Channel", "CSAT"]).columns
+        {'ticket_id': 'Ticket ID', 'created_at': 'Created', 'channel': 'Channel', 'csat_score': 'CSAT'}
+    """
+    by_name = {normalize_header(h): h for h in headers}
+    used: set[str] = set()
+    mapping = Mapping()
+    for canonical, synonyms in {**SYNONYMS, **EXTRA_COLUMNS}.items():
+        for synonym in (canonical.replace("_", " "), *synonyms):
+            source = by_name.get(synonym)
+            if source and source not in used:
+                mapping.columns[canonical] = source
+                used.add(source)
+                break
+    return mapping
+
+
+def apply_overrides(
+    mapping: Mapping, headers: tuple[str, ...], *, maps: list[str] = (), sets: list[str] = ()
+) -> Mapping:
+    """Return ``mapping`` corrected by ``canonical=Source Header`` and ``canonical=value`` pairs.
+
+    An empty source (``--map team=``) unmaps the column.
+
+    Raises:
+        ValueError: an unknown canonical column, or a header the file does not have.
+    """
+    known = set(MAPPABLE) | set(EXTRA_COLUMNS)
+    out = Mapping(dict(mapping.columns), dict(mapping.constants))
+    for pair, is_constant in [*((m, False) for m in maps), *((s, True) for s in sets)]:
+        canonical, sep, value = pair.partition("=")
+        canonical = canonical.strip()
+        if not sep or canonical not in known:
+            raise ValueError(f"{pair!r}: expected COLUMN=VALUE with COLUMN one of {', '.join(sorted(known))}")
+        out.columns.pop(canonical, None)
+        out.constants.pop(canonical, None)
+        if is_constant:
+            out.constants[canonical] = value
+        elif value:
+            if value not in headers:
+                raise ValueError(f"{pair!r}: the file has no column {value!r}; its columns are {', '.join(headers)}")
+            for other, source in list(out.columns.items()):
+                if source == value:
+                    del out.columns[other]
+            out.columns[canonical] = value
+    return out
