@@ -41,14 +41,15 @@ class StagedFile:
     delimiter: str | None = None
 
 
-def detect_encoding(sample: bytes) -> str:
+def detect_encoding(sample: bytes, *, whole_file: bool = False) -> str:
     r"""Return the encoding of a file from its first bytes.
 
     A byte-order mark decides; otherwise UTF-8 when the sample decodes as UTF-8, else CP-1252
-    (Windows Western European, a superset of Latin-1 for printable text).
+    (Windows Western European, a superset of Latin-1 for printable text). Unless the sample is
+    the whole file, an incomplete character at its very end is not held against UTF-8.
 
     Examples:
-        >>> detect_encoding(b"\xef\xbb\xbfid,name\n"), detect_encoding("id;nom\né".encode("cp1252"))
+        >>> detect_encoding(b"\xef\xbb\xbfid,name\n"), detect_encoding("id;nom\né".encode("cp1252"), whole_file=True)
         ('utf-8-sig', 'cp1252')
         >>> detect_encoding(codecs.BOM_UTF16_LE + "id".encode("utf-16-le"))
         'utf-16'
@@ -59,7 +60,7 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-16"
     try:
         # A multi-byte character may be cut at the end of the sample: ignore an incomplete tail.
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=whole_file)
         return "utf-8"
     except UnicodeDecodeError:
         return "cp1252"
@@ -163,7 +164,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path) -> StagedFile:
     name = path.name
     with open(path, "rb") as f:
         sample = f.read(SAMPLE_BYTES)
-    encoding = detect_encoding(sample)
+    encoding = detect_encoding(sample, whole_file=len(sample) < SAMPLE_BYTES)
     if encoding in ("utf-8", "cp1252") and b"\x00" in sample:
         raise ReadError(f"{name}: this is not a text file (it holds binary data). "
                         "Export the table as CSV, or upload the file in its own format (Parquet, JSON).")
