@@ -50,12 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     kpis.add_argument("--json", action="store_true", help="print one JSON object {kpi_key: number or null}")
 
     imp = sub.add_parser("import", help="import a helpdesk or call-center export into the database")
-    imp.add_argument("file", help="CSV/TSV, Parquet, JSON or NDJSON file")
+    imp.add_argument("file", help="CSV/TSV, Excel (.xlsx), Parquet, JSON or NDJSON file")
     imp.add_argument("--db", default=settings["db_path"], help="DuckDB file (default: %(default)s)")
     imp.add_argument("--map", dest="maps", action="append", default=[], metavar="COLUMN=HEADER",
                      help="map a canonical column to a header of the file (repeat; empty HEADER unmaps)")
     imp.add_argument("--set", dest="sets", action="append", default=[], metavar="COLUMN=VALUE",
                      help="give a canonical column one value for every row, e.g. channel=phone")
+    imp.add_argument("--time", dest="times", action="append", default=[], metavar="COLUMN=HEADER",
+                     help="take the time of day of a timestamp column from another header, e.g. created_at=Time")
+    imp.add_argument("--sheet", help="worksheet of an Excel file (default: the first)")
     imp.add_argument("--dates", choices=("day-first", "month-first"),
                      help="how to read dates such as 03/04/2025 when the values cannot tell")
     imp.add_argument("--dry-run", action="store_true", help="read, map and validate; write nothing")
@@ -123,7 +126,8 @@ def run_import(args: argparse.Namespace) -> int:
     con = connect(args.db)
     try:
         result = import_file(
-            con, args.file, maps=args.maps, sets=args.sets, dry_run=args.dry_run, drop_invalid=args.drop_invalid,
+            con, args.file, maps=args.maps, sets=args.sets, times=args.times, sheet=args.sheet,
+            dry_run=args.dry_run, drop_invalid=args.drop_invalid,
             dates=args.dates.replace("-", "_") if args.dates else None,
         )
     except (ReadError, AmbiguousDatesError, ValueError) as exc:

@@ -113,7 +113,17 @@ def _timestamp(text: str, style: str) -> str:
     return f"try_strptime({text}, {formats})"
 
 
+def _time_of_day(text: str) -> str:
+    """Return ``HH:MM:SS`` from a time cell: ``9:12:58``, Excel's ``1899-12-31 09:12:58``, or a day fraction."""
+    return (f"CASE WHEN regexp_matches({text}, '\\d{{1,2}}:\\d{{2}}') "
+            f"THEN regexp_extract({text}, '(\\d{{1,2}}:\\d{{2}}(:\\d{{2}})?)', 1) "
+            f"WHEN try_cast({text} AS DOUBLE) BETWEEN 0 AND 1 THEN strftime(TIMESTAMP '1899-12-30' + "
+            f"to_microseconds(CAST(round(try_cast({text} AS DOUBLE) * 86400) * 1000000 AS BIGINT)), '%H:%M:%S') END")
+
+
 def _duration(text: str) -> str:
+    # Excel writes a duration cell as a time of day on its day zero (1899-12-30 or -31).
+    text = f"regexp_replace({text}, '^1899-12-3[01][ T]', '')"
     clock = (f"CASE WHEN regexp_matches({text}, '^\\d+:\\d{{2}}(:\\d{{2}}(\\.\\d+)?)?$') THEN "
              f"list_reduce(list_transform(string_split({text}, ':'), x -> try_cast(x AS DOUBLE)), "
              "(a, b) -> a * 60 + b) END")
@@ -147,6 +157,8 @@ def build_cast_plan(
             text = "CASE WHEN list_contains($null_markers, lower(trim($const_" + canonical + "))) THEN NULL " \
                    "ELSE trim($const_" + canonical + ") END"
         dtype = dtypes[canonical]
+        if canonical in mapping.times:
+            text = f"({text}) || ' ' || ({_time_of_day(_text(mapping.times[canonical]))})"
         if dtype == "TIMESTAMP":
             style = "iso"
             if kind == "column":

@@ -57,6 +57,8 @@ def import_file(
     *,
     maps: list[str] = (),
     sets: list[str] = (),
+    times: list[str] = (),
+    sheet: str | None = None,
     dates: str | None = None,
     dry_run: bool = False,
     drop_invalid: bool = False,
@@ -68,6 +70,8 @@ def import_file(
         path: the file to import.
         maps: ``canonical=Source Header`` corrections of the proposed mapping.
         sets: ``canonical=value`` constants for every row.
+        times: ``timestamp_column=Time Header`` pairs adding a time of day to a date column.
+        sheet: the worksheet of an Excel file.
         dates: ``day_first`` or ``month_first`` for date columns the values cannot settle.
         dry_run: read, map and validate only.
         drop_invalid: leave out the rows with an error finding instead of refusing the file.
@@ -82,8 +86,9 @@ def import_file(
     """
     path = Path(path)
     create_schema(con)
-    staged = stage_file(con, path)
-    mapping = apply_overrides(propose_mapping(staged.columns), staged.columns, maps=list(maps), sets=list(sets))
+    staged = stage_file(con, path, sheet=sheet)
+    mapping = apply_overrides(propose_mapping(staged.columns), staged.columns, maps=list(maps), sets=list(sets),
+                              times=list(times))
     plan = build_cast_plan(con, mapping, name=path.name, dates=dates)
     build_typed_table(con, mapping, plan)
     findings = validate_typed(con, mapping)

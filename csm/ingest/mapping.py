@@ -66,10 +66,12 @@ class Mapping:
 
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
+    times: dict[str, str] = field(default_factory=dict)  # timestamp column -> header holding its time of day
 
     def describe(self) -> list[str]:
         """Return one line per mapped column, for reports and logs."""
-        lines = [f"{c} <- {s!r}" for c, s in self.columns.items()]
+        lines = [f"{c} <- {s!r}" + (f" + time {self.times[c]!r}" if c in self.times else "")
+                 for c, s in self.columns.items()]
         return lines + [f"{c} = {v!r} (every row)" for c, v in self.constants.items()]
 
 
@@ -94,17 +96,19 @@ def propose_mapping(headers: tuple[str, ...] | list[str]) -> Mapping:
 
 
 def apply_overrides(
-    mapping: Mapping, headers: tuple[str, ...], *, maps: list[str] = (), sets: list[str] = ()
+    mapping: Mapping, headers: tuple[str, ...], *, maps: list[str] = (), sets: list[str] = (),
+    times: list[str] = (),
 ) -> Mapping:
     """Return ``mapping`` corrected by ``canonical=Source Header`` and ``canonical=value`` pairs.
 
-    An empty source (``--map team=``) unmaps the column.
+    An empty source (``--map team=``) unmaps the column. ``times`` pairs name a header holding
+    the time of day of a timestamp column whose header holds only the date.
 
     Raises:
         ValueError: an unknown canonical column, or a header the file does not have.
     """
     known = set(MAPPABLE) | set(EXTRA_COLUMNS)
-    out = Mapping(dict(mapping.columns), dict(mapping.constants))
+    out = Mapping(dict(mapping.columns), dict(mapping.constants), dict(mapping.times))
     for pair, is_constant in [*((m, False) for m in maps), *((s, True) for s in sets)]:
         canonical, sep, value = pair.partition("=")
         canonical = canonical.strip()
@@ -121,4 +125,16 @@ def apply_overrides(
                 if source == value:
                     del out.columns[other]
             out.columns[canonical] = value
+    for pair in times:
+        canonical, sep, value = (p.strip() for p in pair.partition("="))
+        if not sep or canonical not in ("created_at", "first_response_at", "resolved_at", "updated_at"):
+            raise ValueError(f"{pair!r}: expected TIMESTAMP_COLUMN=TIME_HEADER, e.g. created_at=Time")
+        if value not in headers:
+            raise ValueError(f"{pair!r}: the file has no column {value!r}; its columns are {', '.join(headers)}")
+        if canonical not in out.columns:
+            raise ValueError(f"{pair!r}: map the date of {canonical} first, e.g. --map {canonical}=Date")
+        for other, source in list(out.columns.items()):
+            if source == value:
+                del out.columns[other]
+        out.times[canonical] = value
     return out

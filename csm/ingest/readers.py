@@ -22,6 +22,7 @@ import duckdb
 
 STAGED = "_staged"
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = ",;\t|"
 SAMPLE_BYTES = 256 * 1024
 
@@ -95,12 +96,13 @@ def sniff_delimiter(text: str, *, name: str) -> str:
     return best or ","  # no candidate splits the header: a file of one column
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path) -> StagedFile:
+def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, sheet: str | None = None) -> StagedFile:
     """Stage ``path`` as the temporary table ``_staged`` (text columns plus ``_row``).
 
     Args:
         con: the connection the import runs on.
-        path: a CSV/TSV, Parquet, JSON or NDJSON file.
+        path: a CSV/TSV, Excel (.xlsx), Parquet, JSON or NDJSON file.
+        sheet: the worksheet of an Excel file; the first one when None.
 
     Raises:
         ReadError: the file is missing, empty, binary, ragged, or of an unsupported kind.
@@ -115,6 +117,8 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path) -> StagedFile:
     con.execute(f"DROP TABLE IF EXISTS {STAGED}")
     if suffix in CSV_SUFFIXES:
         staged = _stage_csv(con, path)
+    elif suffix in EXCEL_SUFFIXES:
+        staged = _stage_excel(con, path, sheet)
     elif suffix == ".parquet":
         staged = _stage_query(con, path, "read_parquet($path)", first_row=1)
     elif suffix in (".json", ".ndjson", ".jsonl"):
@@ -122,7 +126,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path) -> StagedFile:
     else:
         raise ReadError(
             f"{name}: files ending in {suffix or '(nothing)'} are not supported. "
-            "Use CSV or TSV, Parquet, JSON or NDJSON."
+            "Use CSV or TSV, Excel (.xlsx), Parquet, JSON or NDJSON."
         )
     if staged.rows == 0:
         raise ReadError(f"{name}: the file has a header but no data rows.")
@@ -144,6 +148,29 @@ def _stage_query(con: duckdb.DuckDBPyConnection, path: Path, source: str, *, fir
                         f"{path.suffix.lstrip('.').upper()} file.") from None
     rows = con.execute(f"SELECT count(*) FROM {STAGED}").fetchone()[0]  # noqa: S608 - constant name
     return StagedFile(path, tuple(columns), rows)
+
+
+def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None) -> StagedFile:
+    """Stage one worksheet. A workbook cannot be streamed, but Excel caps a sheet at ~1M rows."""
+    import fastexcel
+    import polars as pl
+
+    name = path.name
+    try:
+        sheets = fastexcel.read_excel(path).sheet_names
+    except Exception as exc:  # fastexcel raises its own error types for broken workbooks
+        raise ReadError(f"{name}: cannot open the workbook ({_first_line(exc)}). Save it again as .xlsx.") from None
+    if sheet is not None and sheet not in sheets:
+        raise ReadError(f"{name}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, sheets))}.")
+    sheet = sheet or sheets[0]
+    frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", infer_schema_length=0)
+    frame = frame.select(pl.all().cast(pl.String)).with_columns(pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias("_row"))
+    con.register("_excel_frame", frame.to_arrow())
+    try:
+        con.execute(f"CREATE TEMP TABLE {STAGED} AS SELECT * FROM _excel_frame")  # noqa: S608 - constant name
+    finally:
+        con.unregister("_excel_frame")
+    return StagedFile(path, tuple(c for c in frame.columns if c != "_row"), frame.height)
 
 
 def quote_header(header: str) -> str:

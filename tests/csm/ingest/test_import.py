@@ -181,3 +181,48 @@ def test_a_failure_midway_rolls_everything_back(con, monkeypatch):
     with pytest.raises(RuntimeError, match="disk full"):
         import_file(con, FILES / "helpdesk_updates.csv")
     assert snapshot(con) == before
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "calls.xlsx"
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet("Notes").write(0, 0, "read me")
+    sheet = book.add_worksheet("Calls")
+    time_format = book.add_format({"num_format": "hh:mm:ss"})
+    for col, header in enumerate(["Call Id", "Date", "Time", "Answered (Y/N)", "Talk time"]):
+        sheet.write(0, col, header)
+    for row, (call, day, time_of_day, answered, talk) in enumerate(
+        [("c1", "2026-10-01", 9 / 24 + 30 / 1440, "Y", 150 / 86400), ("c2", "2026-10-01", 10 / 24, "N", None)],
+        start=1,
+    ):
+        sheet.write(row, 0, call)
+        sheet.write(row, 1, day)
+        sheet.write_number(row, 2, time_of_day, time_format)
+        sheet.write(row, 3, answered)
+        if talk is not None:
+            sheet.write_number(row, 4, talk, time_format)
+    book.close()
+    return path
+
+
+def test_excel_sheet_with_date_and_time_columns(con, workbook):
+    result = import_file(con, workbook, sheet="Calls", maps=["created_at=Date", "handle_time_s=Talk time"],
+                         times=["created_at=Time"], sets=["channel=phone"])
+    assert result.errors == [] and result.rows_written == 2
+    assert con.execute("SELECT created_at, handle_time_s, is_answered FROM tickets ORDER BY ticket_id").fetchall() == [
+        (datetime(2026, 10, 1, 9, 30), 150.0, True), (datetime(2026, 10, 1, 10, 0), None, False)]
+
+
+def test_wrong_sheet_name_lists_the_sheets(con, workbook):
+    with pytest.raises(ReadError, match=re.escape("calls.xlsx: no sheet named 'Cals'; the sheets are 'Notes', 'Calls'.")):
+        import_file(con, workbook, sheet="Cals")
+
+
+def test_a_broken_workbook_says_so(con, tmp_path):
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(ReadError, match="broken.xlsx: cannot open the workbook"):
+        import_file(con, path)
