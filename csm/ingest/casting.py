@@ -202,14 +202,15 @@ def cast_parameters(mapping: Mapping) -> dict:
     return params
 
 
-def build_typed_table(con: duckdb.DuckDBPyConnection, mapping: Mapping, plan: CastPlan) -> None:
+def build_typed_table(con: duckdb.DuckDBPyConnection, mapping: Mapping, plan: CastPlan, *, first_row: int) -> None:
     """Create ``_typed`` from ``_staged`` following ``plan``.
 
-    It holds ``_row``, every canonical column typed (NULL when unmapped), and the cleaned source
-    text of each mapped column as ``_src_<column>`` for the validation report.
+    It holds ``_row`` (the file's row number: the staged table's ``rowid`` + ``first_row``),
+    every canonical column typed (NULL when unmapped), and the cleaned source text of each
+    mapped column as ``_src_<column>`` for the validation report.
     """
     dtypes = {c.name: c.dtype for c in TICKETS.columns}
-    selects = ["_row"]
+    selects = [f"rowid + {int(first_row)} AS _row"]
     for column in [*dtypes, *EXTRA_COLUMNS]:
         if column == "import_id":
             continue

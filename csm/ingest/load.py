@@ -90,7 +90,7 @@ def import_file(
     mapping = apply_overrides(propose_mapping(staged.columns), staged.columns, maps=list(maps), sets=list(sets),
                               times=list(times))
     plan = build_cast_plan(con, mapping, name=path.name, dates=dates)
-    build_typed_table(con, mapping, plan)
+    build_typed_table(con, mapping, plan, first_row=staged.first_row)
     findings = validate_typed(con, mapping)
     result = ImportResult(path.name, mapping, findings, rows_read=staged.rows, date_styles=plan.date_styles)
     blocking = [f for f in findings if f.severity == "error"]
@@ -103,12 +103,13 @@ def import_file(
     import_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _kept AS SELECT * FROM {TYPED} WHERE NOT ({bad})")  # noqa: S608
-        kept = con.execute("SELECT count(*) FROM _kept").fetchone()[0]
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _final AS SELECT {col_list} FROM _kept "  # noqa: S608 - schema columns
-            f"QUALIFY row_number() OVER (PARTITION BY ticket_id ORDER BY {order}) = 1"
-        )
+        # Drop rows with errors and fold several rows per ticket to one, each only when needed:
+        # both cost a pass over the whole file.
+        where = f" WHERE NOT ({bad})" if blocking else ""
+        fold = (f" QUALIFY row_number() OVER (PARTITION BY ticket_id ORDER BY {order}) = 1"
+                if any(f.rule == "duplicate_id" for f in findings) else "")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _final AS SELECT {col_list} FROM {TYPED}{where}{fold}")  # noqa: S608
+        kept = con.execute(f"SELECT count(*) FROM {TYPED}{where}").fetchone()[0] if where else staged.rows  # noqa: S608
         final = con.execute("SELECT count(*) FROM _final").fetchone()[0]
         differs = " OR ".join(f'f."{c}" IS DISTINCT FROM t."{c}"' for c in columns)
         con.execute(

@@ -1,9 +1,10 @@
 """Read a source file into a DuckDB staging table of text columns, without loading it into Python.
 
 Every format lands the same way: a temporary table whose columns are the file's headers, all
-VARCHAR, plus ``_row``, the row's number as a person counts it in the file (the header is row
-1, the first record row 2; for JSON, the first record is row 1). Mapping and typing then happen
-in SQL, so a large file is streamed by DuckDB, never held in Python.
+VARCHAR, in file order, so that ``rowid + first_row`` is the row's number as a person counts it
+in the file (the header is row 1, the first record row 2; for JSON, the first record is row 1).
+Mapping and typing then happen in SQL, so a large file is streamed by DuckDB, never held in
+Python (Excel workbooks excepted: they cannot be streamed, and a sheet holds at most ~1M rows).
 
 Problems that make a file unreadable raise ``ReadError`` with a message naming the file, the
 row where it can, and what to do.
@@ -38,6 +39,7 @@ class StagedFile:
     path: Path
     columns: tuple[str, ...]
     rows: int
+    first_row: int = 2  # the row number of the first record: after a header row, 2
     encoding: str = "utf-8"
     delimiter: str | None = None
 
@@ -97,7 +99,7 @@ def sniff_delimiter(text: str, *, name: str) -> str:
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, sheet: str | None = None) -> StagedFile:
-    """Stage ``path`` as the temporary table ``_staged`` (text columns plus ``_row``).
+    """Stage ``path`` as the temporary table ``_staged``: one text column per header, in file order.
 
     Args:
         con: the connection the import runs on.
@@ -120,9 +122,9 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, sheet: str |
     elif suffix in EXCEL_SUFFIXES:
         staged = _stage_excel(con, path, sheet)
     elif suffix == ".parquet":
-        staged = _stage_query(con, path, "read_parquet($path)", first_row=1)
+        staged = _stage_query(con, path, "read_parquet($path)")
     elif suffix in (".json", ".ndjson", ".jsonl"):
-        staged = _stage_query(con, path, "read_json_auto($path)", first_row=1)
+        staged = _stage_query(con, path, "read_json_auto($path)")
     else:
         raise ReadError(
             f"{name}: files ending in {suffix or '(nothing)'} are not supported. "
@@ -133,21 +135,18 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, sheet: str |
     return staged
 
 
-def _stage_query(con: duckdb.DuckDBPyConnection, path: Path, source: str, *, first_row: int) -> StagedFile:
+def _stage_query(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> StagedFile:
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}", {"path": str(path)})  # noqa: S608 - constant
         columns = [r[0] for r in described.fetchall()]
         casts = ", ".join(f"CAST({quote_header(c)} AS VARCHAR) AS {quote_header(c)}" for c in columns)
-        con.execute(
-            f"CREATE TEMP TABLE {STAGED} AS SELECT {casts}, "  # noqa: S608 - quoted file headers
-            f"CAST(row_number() OVER () + {first_row - 1} AS BIGINT) AS _row FROM {source}",
-            {"path": str(path)},
-        )
+        con.execute(f"CREATE TEMP TABLE {STAGED} AS SELECT {casts} FROM {source}",  # noqa: S608 - quoted headers
+                    {"path": str(path)})
     except duckdb.Error as exc:
         raise ReadError(f"{path.name}: cannot read the file ({_first_line(exc)}). Check that it is a valid "
                         f"{path.suffix.lstrip('.').upper()} file.") from None
     rows = con.execute(f"SELECT count(*) FROM {STAGED}").fetchone()[0]  # noqa: S608 - constant name
-    return StagedFile(path, tuple(columns), rows)
+    return StagedFile(path, tuple(columns), rows, first_row=1)
 
 
 def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None) -> StagedFile:
@@ -164,13 +163,13 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None) 
         raise ReadError(f"{name}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, sheets))}.")
     sheet = sheet or sheets[0]
     frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", infer_schema_length=0)
-    frame = frame.select(pl.all().cast(pl.String)).with_columns(pl.int_range(2, pl.len() + 2, dtype=pl.Int64).alias("_row"))
+    frame = frame.select(pl.all().cast(pl.String))
     con.register("_excel_frame", frame.to_arrow())
     try:
         con.execute(f"CREATE TEMP TABLE {STAGED} AS SELECT * FROM _excel_frame")  # noqa: S608 - constant name
     finally:
         con.unregister("_excel_frame")
-    return StagedFile(path, tuple(c for c in frame.columns if c != "_row"), frame.height)
+    return StagedFile(path, tuple(frame.columns), frame.height)
 
 
 def quote_header(header: str) -> str:
@@ -215,12 +214,11 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path) -> StagedFile:
         options = {"path": str(source), "columns": columns, "delim": delimiter}
         reader = (
             "read_csv($path, columns = $columns, delim = $delim, header = true, quote = '\"', escape = '\"', "
-            "auto_detect = false, store_rejects = true, rejects_limit = 1000, parallel = false)"
+            "auto_detect = false, store_rejects = true, rejects_limit = 1000)"
         )
         try:
             con.execute(
-                f"CREATE TEMP TABLE {STAGED} AS SELECT *, CAST(row_number() OVER () + 1 AS BIGINT) AS _row "  # noqa: S608
-                f"FROM {reader}",
+                f"CREATE TEMP TABLE {STAGED} AS SELECT * FROM {reader}",  # noqa: S608 - constant names
                 options,
             )
         except duckdb.Error as exc:

@@ -61,7 +61,7 @@ def test_call_center_workbook_gives_the_numbers_of_the_file(con):
 def test_ticket_export_with_multiline_text_is_read_row_for_row(con):
     staged = stage_file(con, TICKETS)
     assert (staged.rows, len(staged.columns)) == (8469, 17)
-    assert con.execute("SELECT \"Ticket ID\" FROM _staged WHERE _row = 8470").fetchone() == ("8469",)
+    assert con.execute("SELECT \"Ticket ID\" FROM _staged WHERE rowid = 8468").fetchone() == ("8469",)
 
 
 @pytest.mark.skipif(not TICKETS.is_file(), reason="../shared/data is not present")
