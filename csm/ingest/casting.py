@@ -69,6 +69,18 @@ def _text(source: str) -> str:
     return f"CASE WHEN list_contains($null_markers, lower(trim({quoted}))) THEN NULL ELSE trim({quoted}) END"
 
 
+def find_iso_columns(con: duckdb.DuckDBPyConnection, sources: list[str]) -> set[str]:
+    """Return the staged columns whose every value reads as an ISO timestamp, in one pass.
+
+    Most exports write ISO timestamps; they need no closer look at the values.
+    """
+    if not sources:
+        return set()
+    counts = ", ".join(f"count({_text(s)}) = count(try_cast({_text(s)} AS TIMESTAMP))" for s in sources)
+    row = con.execute(f"SELECT {counts} FROM {STAGED}", {"null_markers": NULL_MARKERS}).fetchone()  # noqa: S608
+    return {s for s, all_iso in zip(sources, row, strict=True) if all_iso}
+
+
 def detect_date_style(con: duckdb.DuckDBPyConnection, source: str, *, name: str) -> str:
     """Return how the staged column ``source`` writes its timestamps (``DATE_STYLES``).
 
@@ -148,6 +160,8 @@ def build_cast_plan(
     """
     columns, styles = {}, {}
     dtypes = {c.name: c.dtype for c in TICKETS.columns} | dict.fromkeys(EXTRA_COLUMNS, "TIMESTAMP")
+    iso = find_iso_columns(con, [s for c, s in mapping.columns.items() if dtypes[c] == "TIMESTAMP"
+                                 and c not in mapping.times])
     sources = {c: ("column", s) for c, s in mapping.columns.items()}
     sources |= {c: ("constant", v) for c, v in mapping.constants.items()}
     for canonical, (kind, value) in sources.items():
@@ -161,7 +175,7 @@ def build_cast_plan(
             text = f"({text}) || ' ' || ({_time_of_day(_text(mapping.times[canonical]))})"
         if dtype == "TIMESTAMP":
             style = "iso"
-            if kind == "column":
+            if kind == "column" and value not in iso:
                 try:
                     style = detect_date_style(con, value, name=name)
                 except AmbiguousDatesError:
