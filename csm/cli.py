@@ -9,6 +9,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 from csm.compile import Filters, Window
 from csm.db import connect, has_tickets
 from csm.demo import build_demo_database, default_end
@@ -123,7 +125,12 @@ def run_import(args: argparse.Namespace) -> int:
     from csm.ingest.load import import_file
     from csm.ingest.readers import ReadError
 
-    con = connect(args.db)
+    try:
+        con = connect(args.db)
+    except duckdb.IOException as exc:
+        print(f"error: cannot open {args.db} for writing ({str(exc).splitlines()[0]}). "
+              "Is the dashboard running on it? Stop it, import, then start it again.", file=sys.stderr)
+        return 1
     try:
         result = import_file(
             con, args.file, maps=args.maps, sets=args.sets, times=args.times, sheet=args.sheet,

@@ -104,3 +104,19 @@ def test_import_dry_run_writes_nothing(tmp_path, capsys):
 def test_import_of_an_unreadable_file_names_it(tmp_path, capsys):
     assert main(["import", str(FILES / "ragged.csv"), "--db", str(tmp_path / "x.duckdb")]) == 1
     assert "error: ragged.csv: 2 row(s) do not have the 3 columns" in capsys.readouterr().err
+
+
+def test_import_into_a_database_in_use_says_what_to_do(tmp_path, capsys):
+    db = tmp_path / "busy.duckdb"
+    subprocess.run([sys.executable, "-m", "csm", "demo", "--db", str(db), "--end", "2025-01-31"], cwd=ROOT,
+                   check=True, capture_output=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); "
+                               "time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        assert main(["import", str(FILES / "helpdesk_clean.csv"), "--db", str(db)]) == 1
+        assert "Is the dashboard running on it?" in capsys.readouterr().err
+    finally:
+        holder.kill()
