@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--time", dest="times", action="append", default=[], metavar="COLUMN=HEADER",
                      help="take the time of day of a timestamp column from another header, e.g. created_at=Time")
     imp.add_argument("--sheet", help="worksheet of an Excel file (default: the first)")
+    imp.add_argument("--mapping", help="start from a saved mapping: a NAME in CSM_MAPPINGS_DIR or a .yaml path")
+    imp.add_argument("--save-mapping", metavar="NAME", help="save the mapping used under NAME for next time")
     imp.add_argument("--dates", choices=("day-first", "month-first"),
                      help="how to read dates such as 03/04/2025 when the values cannot tell")
     imp.add_argument("--dry-run", action="store_true", help="read, map and validate; write nothing")
@@ -123,6 +125,7 @@ def run_import(args: argparse.Namespace) -> int:
     """Import a file; print the mapping and the validation report; exit 1 when errors remain."""
     from csm.ingest.casting import AmbiguousDatesError
     from csm.ingest.load import import_file
+    from csm.ingest.mapping import mapping_path, save_mapping
     from csm.ingest.readers import ReadError
 
     try:
@@ -131,9 +134,11 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"error: cannot open {args.db} for writing ({str(exc).splitlines()[0]}). "
               "Is the dashboard running on it? Stop it, import, then start it again.", file=sys.stderr)
         return 1
+    folder = load_settings()["mappings_dir"]
     try:
         result = import_file(
             con, args.file, maps=args.maps, sets=args.sets, times=args.times, sheet=args.sheet,
+            saved=mapping_path(args.mapping, folder) if args.mapping else None,
             dry_run=args.dry_run, drop_invalid=args.drop_invalid,
             dates=args.dates.replace("-", "_") if args.dates else None,
         )
@@ -142,6 +147,14 @@ def run_import(args: argparse.Namespace) -> int:
         return 1
     finally:
         con.close()
+    if args.save_mapping:
+        try:
+            path = mapping_path(args.save_mapping, folder)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        save_mapping(result.mapping, path)
+        print(f"mapping saved as {path}")
     print(f"{result.file}: {result.rows_read:,} rows read")
     print("mapping:\n  " + "\n  ".join(result.mapping.describe()))
     for column, style in result.date_styles.items():

@@ -34,6 +34,11 @@ SETTINGS: tuple[Setting, ...] = (
         20,
         "Answer-time threshold in seconds for the service level KPI (answered within N seconds).",
     ),
+    Setting(
+        "mappings_dir",
+        str(PROJECT_ROOT / "data" / "mappings"),
+        "Folder of saved column mappings (NAME.yaml), one per source system.",
+    ),
     Setting("demo_seed", 7, "Seed of the demo data generator; the same seed gives the same data."),
     Setting("cache_ttl_s", 600, "Seconds the app keeps a query result before asking DuckDB again."),
     Setting(

@@ -17,7 +17,7 @@ import duckdb
 
 from csm.db import build_rollup, create_schema, record_import
 from csm.ingest.casting import TYPED, build_cast_plan, build_typed_table
-from csm.ingest.mapping import Mapping, apply_overrides, propose_mapping
+from csm.ingest.mapping import Mapping, apply_overrides, load_mapping, propose_mapping
 from csm.ingest.readers import stage_file
 from csm.ingest.validate import Finding, validate_typed
 from csm.schema import TICKETS
@@ -59,6 +59,7 @@ def import_file(
     sets: list[str] = (),
     times: list[str] = (),
     sheet: str | None = None,
+    saved: Path | None = None,
     dates: str | None = None,
     dry_run: bool = False,
     drop_invalid: bool = False,
@@ -72,6 +73,7 @@ def import_file(
         sets: ``canonical=value`` constants for every row.
         times: ``timestamp_column=Time Header`` pairs adding a time of day to a date column.
         sheet: the worksheet of an Excel file.
+        saved: a saved mapping (``mapping_path``) to start from instead of the proposed one.
         dates: ``day_first`` or ``month_first`` for date columns the values cannot settle.
         dry_run: read, map and validate only.
         drop_invalid: leave out the rows with an error finding instead of refusing the file.
@@ -87,8 +89,8 @@ def import_file(
     path = Path(path)
     create_schema(con)
     staged = stage_file(con, path, sheet=sheet)
-    mapping = apply_overrides(propose_mapping(staged.columns), staged.columns, maps=list(maps), sets=list(sets),
-                              times=list(times))
+    start = load_mapping(saved, staged.columns) if saved else propose_mapping(staged.columns)
+    mapping = apply_overrides(start, staged.columns, maps=list(maps), sets=list(sets), times=list(times))
     plan = build_cast_plan(con, mapping, name=path.name, dates=dates)
     build_typed_table(con, mapping, plan, first_row=staged.first_row)
     findings = validate_typed(con, mapping)

@@ -8,7 +8,10 @@ it with ``--map canonical=Source Header`` and ``--set canonical=value``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import yaml
 
 from csm.schema import TICKETS
 
@@ -138,3 +141,50 @@ def apply_overrides(
                 del out.columns[other]
         out.times[canonical] = value
     return out
+
+
+_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def mapping_path(name: str, folder: str | Path) -> Path:
+    """Return the file of the saved mapping ``name`` (or ``name`` itself when it is a .yaml path).
+
+    Raises:
+        ValueError: a name with characters other than letters, digits, ``-`` and ``_``.
+    """
+    if name.endswith((".yaml", ".yml")):
+        return Path(name)
+    if not _NAME.match(name):
+        raise ValueError(f"mapping name {name!r}: use letters, digits, '-' and '_' only")
+    return Path(folder) / f"{name}.yaml"
+
+
+def save_mapping(mapping: Mapping, path: Path) -> None:
+    """Write ``mapping`` as YAML to ``path`` (creating its folder)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(asdict(mapping), sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def load_mapping(path: Path, headers: tuple[str, ...]) -> Mapping:
+    """Return the saved mapping at ``path``, checked against the file's headers.
+
+    Raises:
+        ValueError: no such mapping, a malformed one, or headers the file does not have.
+    """
+    if not path.is_file():
+        known = sorted(p.stem for p in path.parent.glob("*.yaml")) if path.parent.is_dir() else []
+        raise ValueError(f"no saved mapping {path.stem!r} in {path.parent}" + (f"; saved: {', '.join(known)}" if known else ""))
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    known_columns = set(MAPPABLE) | set(EXTRA_COLUMNS)
+    parts = {k: raw.get(k) or {} for k in ("columns", "constants", "times")}
+    if set(raw) - set(parts) or not all(isinstance(v, dict) for v in parts.values()):
+        raise ValueError(f"{path}: a mapping holds only the sections columns, constants and times")
+    unknown = sorted(c for part in parts.values() for c in part if c not in known_columns)
+    if unknown:
+        raise ValueError(f"{path}: unknown columns {', '.join(unknown)}")
+    missing = sorted({h for h in [*parts["columns"].values(), *parts["times"].values()] if h not in headers})
+    if missing:
+        raise ValueError(f"mapping {path.stem!r} expects headers the file does not have: {', '.join(map(repr, missing))}; "
+                         f"the file's headers are {', '.join(map(repr, headers))}")
+    return Mapping({k: str(v) for k, v in parts["columns"].items()}, {k: str(v) for k, v in parts["constants"].items()},
+                   {k: str(v) for k, v in parts["times"].items()})

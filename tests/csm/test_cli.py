@@ -120,3 +120,32 @@ def test_import_into_a_database_in_use_says_what_to_do(tmp_path, capsys):
         assert "Is the dashboard running on it?" in capsys.readouterr().err
     finally:
         holder.kill()
+
+
+def test_a_saved_mapping_serves_next_months_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CSM_MAPPINGS_DIR", str(tmp_path / "mappings"))
+    db = str(tmp_path / "m.duckdb")
+    assert main(["import", str(FILES / "no_required.csv"), "--db", db, "--map", "ticket_id=Name",
+                 "--set", "channel=phone", "--set", "created_at=2026-10-01 08:00", "--save-mapping", "crm"]) == 0
+    saved = (tmp_path / "mappings" / "crm.yaml").read_text()
+    assert "ticket_id: Name" in saved and "channel: phone" in saved
+    capsys.readouterr()
+    assert main(["import", str(FILES / "no_required.csv"), "--db", db, "--mapping", "crm", "--dry-run"]) == 0
+    assert "ticket_id <- 'Name'" in capsys.readouterr().out
+
+
+def test_a_saved_mapping_that_does_not_fit_the_file_says_which_headers_are_missing(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CSM_MAPPINGS_DIR", str(tmp_path))
+    (tmp_path / "old.yaml").write_text("columns:\n  ticket_id: Case Number\n")
+    assert main(["import", str(FILES / "helpdesk_clean.csv"), "--db", str(tmp_path / "x.duckdb"),
+                 "--mapping", "old"]) == 1
+    assert "mapping 'old' expects headers the file does not have: 'Case Number'" in capsys.readouterr().err
+
+
+def test_an_unknown_saved_mapping_lists_the_saved_ones(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CSM_MAPPINGS_DIR", str(tmp_path))
+    (tmp_path / "zendesk.yaml").write_text("columns: {}\n")
+    assert main(["import", str(FILES / "helpdesk_clean.csv"), "--db", str(tmp_path / "x.duckdb"),
+                 "--mapping", "zendsk"]) == 1
+    err = capsys.readouterr().err
+    assert "no saved mapping 'zendsk'" in err and "saved: zendesk" in err
