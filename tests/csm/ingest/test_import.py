@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from csm.compile import Window
-from csm.db import connect, create_schema
 from csm.ingest.casting import AmbiguousDatesError
 from csm.ingest.load import import_file
 from csm.ingest.readers import ReadError
@@ -16,14 +15,6 @@ from csm.metrics import compute_kpis
 
 FILES = Path(__file__).resolve().parents[2] / "fixtures" / "files"
 OCTOBER = (Window("current", datetime(2026, 10, 1).date(), datetime(2026, 10, 31).date()),)
-
-
-@pytest.fixture
-def con(tmp_path):
-    con = connect(tmp_path / "import.duckdb")
-    create_schema(con)
-    yield con
-    con.close()
 
 
 def snapshot(con) -> dict:

@@ -10,7 +10,6 @@ import polars as pl
 import pytest
 
 from csm.compile import Window
-from csm.db import connect, create_schema
 from csm.ingest.load import import_file
 from csm.ingest.readers import stage_file
 from csm.metrics import compute_kpis
@@ -19,14 +18,6 @@ SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 CALLS = SHARED / "pwc_call_center" / "call_center.xlsx"
 TICKETS = SHARED / "kaggle_customer_support_tickets" / "customer_support_tickets.csv"
 ALL_TIME = (Window("current", date(2000, 1, 1), date(2030, 12, 31)),)
-
-
-@pytest.fixture
-def con(tmp_path):
-    con = connect(tmp_path / "shared.duckdb")
-    create_schema(con)
-    yield con
-    con.close()
 
 
 def _seconds(cell: pl.Expr) -> pl.Expr:
