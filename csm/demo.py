@@ -31,6 +31,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from csm.db import build_rollup, create_schema, record_import
 from csm.schema import TABLES, quote_identifier
 
 TEAMS = ("Billing", "Technical Support", "Orders & Delivery", "Accounts", "Retention", "Enterprise")
@@ -493,8 +494,6 @@ def write_demo(con: duckdb.DuckDBPyConnection, data: DemoData, *, note: str = ""
 
     Either everything is written or, on any error, nothing: the database stays as it was.
     """
-    from csm.db import build_rollup, create_schema, record_import
-
     create_schema(con)
     con.execute("BEGIN TRANSACTION")
     try:

@@ -122,7 +122,8 @@ def _stored_quantiles(
     slice_ = quantile_slice(filters)
     if group_by or slice_ is None or grain not in (None, "month", "quarter"):
         return None
-    bounds = run_query(con, "quantile_bounds")
+    # The days with data, which is what tickets_quantiles clipped its periods to when it was built.
+    bounds = run_query(con, "rollup_range")
     first, last = bounds.row(0)
     if first is None:
         return None
