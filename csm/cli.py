@@ -14,6 +14,7 @@ import duckdb
 from csm.compile import Filters, Window
 from csm.db import connect, has_tickets
 from csm.demo import build_demo_database, default_end
+from csm.ingest.mapping import load_presets, mapping_path, save_mapping
 from csm.kpis import load_catalogue, render_kpi_markdown
 from csm.metrics import compute_kpis, load_data_range
 from csm.schema import render_data_model_markdown
@@ -60,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="give a canonical column one value for every row, e.g. channel=phone")
     imp.add_argument("--time", dest="times", action="append", default=[], metavar="COLUMN=HEADER",
                      help="take the time of day of a timestamp column from another header, e.g. created_at=Time")
+    imp.add_argument("--unit", dest="units", action="append", default=[], metavar="COLUMN=UNIT",
+                     help="how a column's values read, e.g. csat_score=1-10, handle_time_s=minutes, "
+                          "first_response_at=minutes_after_created")
+    imp.add_argument("--preset", choices=sorted(load_presets()),
+                     help="built-in mapping of a vendor's export (default: the one the headers identify)")
     imp.add_argument("--sheet", help="worksheet of an Excel file (default: the first)")
     imp.add_argument("--mapping", help="start from a saved mapping: a NAME in CSM_MAPPINGS_DIR or a .yaml path")
     imp.add_argument("--save-mapping", metavar="NAME", help="save the mapping used under NAME for next time")
@@ -125,7 +131,6 @@ def run_import(args: argparse.Namespace) -> int:
     """Import a file; print the mapping and the validation report; exit 1 when errors remain."""
     from csm.ingest.casting import AmbiguousDatesError
     from csm.ingest.load import import_file
-    from csm.ingest.mapping import mapping_path, save_mapping
     from csm.ingest.readers import ReadError
 
     try:
@@ -137,7 +142,8 @@ def run_import(args: argparse.Namespace) -> int:
     folder = load_settings()["mappings_dir"]
     try:
         result = import_file(
-            con, args.file, maps=args.maps, sets=args.sets, times=args.times, sheet=args.sheet,
+            con, args.file, maps=args.maps, sets=args.sets, times=args.times, units=args.units, sheet=args.sheet,
+            preset=args.preset,
             saved=mapping_path(args.mapping, folder) if args.mapping else None,
             dry_run=args.dry_run, drop_invalid=args.drop_invalid,
             dates=args.dates.replace("-", "_") if args.dates else None,
@@ -156,7 +162,10 @@ def run_import(args: argparse.Namespace) -> int:
         save_mapping(result.mapping, path)
         print(f"mapping saved as {path}")
     print(f"{result.file}: {result.rows_read:,} rows read")
-    print("mapping:\n  " + "\n  ".join(result.mapping.describe()))
+    preset = load_presets()[result.mapping.preset].label if result.mapping.preset else None
+    print(f"mapping{f' (preset: {preset})' if preset else ''}:\n  " + "\n  ".join(result.mapping.describe()))
+    for note in result.notes:
+        print(f"note: {note}")
     for column, style in result.date_styles.items():
         print(f"dates in {column}: {style.replace('_', ' ')}")
     for finding in result.findings:

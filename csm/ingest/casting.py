@@ -14,21 +14,28 @@ from dataclasses import dataclass
 
 import duckdb
 
-from csm.ingest.mapping import EXTRA_COLUMNS, Mapping
+from csm.ingest.mapping import EXTRA_COLUMNS, Mapping, check_mapping, propose_mapping
 from csm.ingest.readers import STAGED, quote_header
 from csm.schema import TICKETS
 
 TYPED = "_typed"
 NULL_MARKERS = ["", "?", "n/a", "na", "-", "--", "null", "none", "nan", "#n/a"]
-TRUE_WORDS = ["y", "yes", "true", "t", "1", "answered", "met"]
-FALSE_WORDS = ["n", "no", "false", "f", "0", "abandoned", "missed", "breached"]
+TRUE_WORDS = ["y", "yes", "true", "t", "1", "answered", "met", "within sla", "achieved"]
+FALSE_WORDS = ["n", "no", "false", "f", "0", "abandoned", "missed", "breached", "sla violated", "violated"]
+# CSAT given in words (Zendesk Good/Bad, Freshdesk Happy/Unhappy) on the 1-5 scale; "offered"
+# means a survey was sent and not answered: no score.
+CSAT_WORDS = {"good": 5, "satisfied": 5, "positive": 5, "happy": 5, "very happy": 5, "extremely happy": 5,
+              "neutral": 3, "bad": 1, "unsatisfied": 1, "dissatisfied": 1, "negative": 1, "unhappy": 1,
+              "very unhappy": 1, "extremely unhappy": 1}
+CSAT_NO_ANSWER = ["offered", "unoffered", "not offered", "no response"]
 VOCABULARY: dict[str, dict[str, tuple[str, ...]]] = {
     "channel": {
-        "phone": ("phone", "call", "calls", "voice", "telephone", "inbound call"),
-        "chat": ("chat", "live chat", "messaging", "messenger"),
-        "email": ("email", "e-mail", "mail"),
+        "phone": ("phone", "call", "calls", "voice", "telephone", "inbound call", "phone call"),
+        "chat": ("chat", "live chat", "messaging", "messenger", "whatsapp", "sms"),
+        "email": ("email", "e-mail", "mail", "outbound email", "inbound email"),
         "social": ("social", "social media", "twitter", "facebook", "instagram"),
-        "web_form": ("web_form", "web form", "web", "webform", "form", "portal", "web portal"),
+        "web_form": ("web_form", "web form", "web", "webform", "form", "portal", "web portal", "self-service",
+                     "feedback widget", "api"),
         "bot": ("bot", "chatbot", "virtual agent"),
     },
     "priority": {
@@ -39,15 +46,18 @@ VOCABULARY: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "status": {
         "new": ("new",),
-        "open": ("open", "in progress", "active", "assigned", "work in progress"),
-        "pending": ("pending", "pending customer response", "waiting", "awaiting customer"),
-        "on_hold": ("on_hold", "on hold", "hold"),
+        "open": ("open", "in progress", "active", "assigned", "work in progress", "working", "escalated",
+                 "waiting on us", "reopened"),
+        "pending": ("pending", "pending customer response", "waiting", "awaiting customer", "waiting on customer",
+                    "waiting on contact"),
+        "on_hold": ("on_hold", "on hold", "hold", "waiting on third party"),
         "solved": ("solved", "resolved"),
         "closed": ("closed", "cancelled", "canceled"),
     },
 }
 DAY_FIRST = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M",
-             "%d.%m.%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d/%m/%y %H:%M", "%d/%m/%y"]
+             "%d.%m.%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d/%m/%y %H:%M", "%d/%m/%y",
+             "%d/%m/%Y %I:%M %p", "%d/%m/%Y %I:%M:%S %p", "%d/%m/%y %I:%M %p"]
 MONTH_FIRST = [f.replace("%d", "%D").replace("%m", "%d").replace("%D", "%m") for f in DAY_FIRST]
 DATE_STYLES = ("iso", "day_first", "month_first", "excel")
 
@@ -60,7 +70,8 @@ class AmbiguousDatesError(ValueError):
 class CastPlan:
     """How each mapped column is typed: its SQL expression and, for dates, the style found."""
 
-    columns: dict[str, str]
+    columns: dict[str, str]  # canonical column -> typed expression
+    texts: dict[str, str]  # mapped column -> its cleaned source text, for the validation report
     date_styles: dict[str, str]
 
 
@@ -133,13 +144,41 @@ def _time_of_day(text: str) -> str:
             f"to_microseconds(CAST(round(try_cast({text} AS DOUBLE) * 86400) * 1000000 AS BIGINT)), '%H:%M:%S') END")
 
 
-def _duration(text: str) -> str:
+def _duration(text: str, unit: str = "seconds") -> str:
+    """Return seconds from a duration cell: a number in ``unit``, ``H:MM:SS``, or ``M:SS`` (``H:MM`` with h_mm)."""
     # Excel writes a duration cell as a time of day on its day zero (1899-12-30 or -31).
     text = f"regexp_replace({text}, '^1899-12-3[01][ T]', '')"
+    first = "3600" if unit == "h_mm" else "60"
     clock = (f"CASE WHEN regexp_matches({text}, '^\\d+:\\d{{2}}(:\\d{{2}}(\\.\\d+)?)?$') THEN "
+             f"CASE WHEN len(string_split({text}, ':')) = 2 THEN try_cast(split_part({text}, ':', 1) AS DOUBLE) * {first}"
+             f" + try_cast(split_part({text}, ':', 2) AS DOUBLE) * {first} / 60 ELSE "
              f"list_reduce(list_transform(string_split({text}, ':'), x -> try_cast(x AS DOUBLE)), "
-             "(a, b) -> a * 60 + b) END")
-    return f"coalesce({clock}, try_cast({text} AS DOUBLE))"
+             "(a, b) -> a * 60 + b) END END")
+    factor = {"seconds": 1, "minutes": 60, "hours": 3600, "h_mm": 3600}[unit]
+    return f"coalesce({clock}, try_cast({text} AS DOUBLE) * {factor})"
+
+
+def _csat(text: str, unit: str) -> str:
+    """Return a 1-5 CSAT from a cell on the scale ``unit``.
+
+    1-10 and percentages are rescaled linearly and rounded down, so "satisfied" (4 or 5) means
+    8-10 of 10 and 75% or more; words map through ``CSAT_WORDS``. A value off the scale gives
+    NULL, which the validation report lists as unreadable on that scale.
+    """
+    number = f"try_cast(replace({text}, '%', '') AS DOUBLE)"
+    if unit == "1-10":
+        return f"CASE WHEN {number} BETWEEN 1 AND 10 THEN floor(1 + ({number} - 1) * 4 / 9) END"
+    if unit == "percent":
+        return f"CASE WHEN {number} BETWEEN 0 AND 100 THEN floor(1 + {number} * 4 / 100) END"
+    if unit == "good_bad":
+        return f"($csat_scores)[list_position($csat_words, lower({text}))]"
+    return number
+
+
+def _offset(created: str, text: str, unit: str) -> str:
+    """Return a timestamp given as a duration after ``created`` in ``unit`` (``minutes_after_created``)."""
+    seconds = _duration(text, unit.removesuffix("_after_created"))
+    return f"({created}) + to_microseconds(CAST(round(({seconds}) * 1e6) AS BIGINT))"
 
 
 def _vocabulary(text: str, column: str) -> str:
@@ -157,23 +196,38 @@ def build_cast_plan(
         mapping: the column mapping.
         name: the file's name, for messages.
         dates: ``day_first`` or ``month_first`` when the user settled ambiguous dates.
+
+    Raises:
+        ValueError: a mapping whose units or derived columns need a column it lacks.
+        AmbiguousDatesError: dates need ``dates``.
     """
-    columns, styles = {}, {}
+    problems = check_mapping(mapping)
+    if problems:
+        raise ValueError(f"{name}: " + "; ".join(problems))
+    columns, texts, styles = {}, {}, {}
     dtypes = {c.name: c.dtype for c in TICKETS.columns} | dict.fromkeys(EXTRA_COLUMNS, "TIMESTAMP")
     iso = find_iso_columns(con, [s for c, s in mapping.columns.items() if dtypes[c] == "TIMESTAMP"
-                                 and c not in mapping.times])
+                                 and c not in mapping.times and c not in mapping.units])
     sources = {c: ("column", s) for c, s in mapping.columns.items()}
     sources |= {c: ("constant", v) for c, v in mapping.constants.items()}
-    for canonical, (kind, value) in sources.items():
+    # created_at first: durations after creation are computed from it.
+    for canonical in sorted(sources, key=lambda c: c != "created_at"):
+        kind, value = sources[canonical]
         if kind == "column":
             text = _text(value)
         else:
             text = "CASE WHEN list_contains($null_markers, lower(trim($const_" + canonical + "))) THEN NULL " \
                    "ELSE trim($const_" + canonical + ") END"
+        unit = mapping.units.get(canonical, "")
+        if unit == "good_bad":
+            text = f"CASE WHEN list_contains($csat_no_answer, lower({text})) THEN NULL ELSE {text} END"
+        texts[canonical] = text
         dtype = dtypes[canonical]
         if canonical in mapping.times:
             text = f"({text}) || ' ' || ({_time_of_day(_text(mapping.times[canonical]))})"
-        if dtype == "TIMESTAMP":
+        if unit.endswith("_after_created"):
+            expr = _offset(columns["created_at"], text, unit)
+        elif dtype == "TIMESTAMP":
             style = "iso"
             if kind == "column" and value not in iso:
                 try:
@@ -188,7 +242,9 @@ def build_cast_plan(
             expr = (f"CASE WHEN list_contains($true_words, lower({text})) THEN true "
                     f"WHEN list_contains($false_words, lower({text})) THEN false END")
         elif canonical.endswith("_s"):
-            expr = _duration(text)
+            expr = _duration(text, unit or "seconds")
+        elif canonical == "csat_score":
+            expr = f"try_cast({_csat(text, unit or '1-5')} AS SMALLINT)"
         elif dtype in ("INTEGER", "SMALLINT"):
             expr = f"try_cast(try_cast({text} AS DOUBLE) AS {dtype})"
         elif dtype == "DOUBLE":
@@ -198,14 +254,22 @@ def build_cast_plan(
         else:
             expr = text
         columns[canonical] = expr
-    return CastPlan(columns, styles)
-
-
+    # A call is answered after its wait and over when it ends. Without the end, every answered
+    # call of a call log would stay in the backlog forever.
+    wait = f"coalesce({columns.get('wait_time_s', 'NULL')}, 0)"
+    talk = f"coalesce({columns.get('handle_time_s', 'NULL')}, 0)"
+    for column, recipe, seconds in (("first_response_at", "call_answer", wait),
+                                    ("resolved_at", "call_end", f"{wait} + {talk}")):
+        if mapping.derived.get(column) == recipe and column not in columns:
+            columns[column] = (f"CASE WHEN {columns['is_answered']} THEN ({columns['created_at']}) + "
+                               f"to_microseconds(CAST(round(({seconds}) * 1e6) AS BIGINT)) END")
+    return CastPlan(columns, texts, styles)
 def cast_parameters(mapping: Mapping) -> dict:
     """Return the bound parameters the cast expressions use."""
     params: dict = {
         "null_markers": NULL_MARKERS, "true_words": TRUE_WORDS, "false_words": FALSE_WORDS,
-        "day_first": DAY_FIRST, "month_first": MONTH_FIRST,
+        "day_first": DAY_FIRST, "month_first": MONTH_FIRST, "csat_no_answer": CSAT_NO_ANSWER,
+        "csat_words": list(CSAT_WORDS), "csat_scores": list(CSAT_WORDS.values()),
     }
     for column, vocab in VOCABULARY.items():
         pairs = [(raw, canon) for canon, raws in vocab.items() for raw in raws]
@@ -232,8 +296,66 @@ def build_typed_table(con: duckdb.DuckDBPyConnection, mapping: Mapping, plan: Ca
         dtype = dtypes.get(column, "TIMESTAMP")
         selects.append(f"CAST({expr or 'NULL'} AS {dtype}) AS \"{column}\"")
         if column in mapping.columns:
-            selects.append(f"{_text(mapping.columns[column])} AS \"_src_{column}\"")
+            selects.append(f"{plan.texts[column]} AS \"_src_{column}\"")
     params = cast_parameters(mapping)
     sql = f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(selects)} FROM {STAGED}"  # noqa: S608
     used = {k: v for k, v in params.items() if f"${k}" in sql}
     con.execute(sql, used)
+
+
+def propose_by_values(
+    con: duckdb.DuckDBPyConnection, headers: tuple[str, ...], *, preset: str | None = None,
+    keep: frozenset[str] = frozenset(),
+) -> tuple[Mapping, list[str]]:
+    """Return the mapping proposed for the staged file, checked against its values, and notes on what changed.
+
+    A header proposed by its name whose values mostly do not read as the column's type is
+    rejected for that column, and the proposal is made again without it, so a name alone never
+    turns a Y/N "Resolved" column into timestamps (it becomes ``is_fcr``, and a "Closed at"
+    column ``resolved_at``). Columns in ``keep`` (the user maps or sets them) are not checked:
+    they get validation findings instead.
+    """
+    rejected: set[tuple[str, str]] = set()
+    notes: list[str] = []
+    while True:
+        mapping = propose_mapping(headers, preset=preset, rejected=frozenset(rejected))
+        bad = _unreadable_proposals(con, mapping, keep=keep)
+        if not bad:
+            return mapping, notes
+        for canonical, samples in bad.items():
+            source = mapping.columns[canonical]
+            rejected.add((canonical, source))
+            notes.append(f"{source!r} looked like {canonical} by its name, but its values "
+                         f"({', '.join(map(repr, samples))}) do not read as that; not mapped to {canonical}")
+
+
+def _unreadable_proposals(con: duckdb.DuckDBPyConnection, mapping: Mapping, *, keep: frozenset[str]) -> dict:
+    """Return {column: sample values} for proposed columns whose values mostly do not read as their type."""
+    dtypes = {c.name: c.dtype for c in TICKETS.columns} | dict.fromkeys(EXTRA_COLUMNS, "TIMESTAMP")
+    checks = {}
+    for canonical, source in mapping.columns.items():
+        text, dtype = _text(source), dtypes[canonical]
+        if canonical in keep or canonical in mapping.units or canonical in mapping.times:
+            continue
+        if dtype == "TIMESTAMP":
+            readable = (f"try_cast({text} AS TIMESTAMP) IS NOT NULL OR try_cast({text} AS DOUBLE) > 1000 "
+                        f"OR regexp_matches({text}, '^\\d{{1,4}}[./-]\\d{{1,2}}[./-]\\d{{1,4}}')")
+        elif dtype == "BOOLEAN":
+            readable = f"list_contains($true_words || $false_words, lower({text}))"
+        elif dtype in ("DOUBLE", "INTEGER", "SMALLINT"):
+            readable = (f"try_cast(replace({text}, '%', '') AS DOUBLE) IS NOT NULL "
+                        f"OR regexp_matches({text}, '^(1899-12-3[01][ T])?\\d+:\\d{{2}}')")
+        else:
+            continue
+        checks[canonical] = (f"count({text})", f"count(*) FILTER ({readable})", f"list(DISTINCT {text})[1:3]")
+    if not checks:
+        return {}
+    sql = "SELECT " + ", ".join(e for exprs in checks.values() for e in exprs) + f" FROM {STAGED}"  # noqa: S608
+    params = {"null_markers": NULL_MARKERS, "true_words": TRUE_WORDS, "false_words": FALSE_WORDS}
+    row = con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchone()
+    bad = {}
+    for i, canonical in enumerate(checks):
+        values, readable, samples = row[3 * i: 3 * i + 3]
+        if values and readable * 2 < values:
+            bad[canonical] = sorted(samples or [])
+    return bad

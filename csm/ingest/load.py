@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 
 from csm.db import build_rollup, create_schema, record_import
-from csm.ingest.casting import TYPED, build_cast_plan, build_typed_table
-from csm.ingest.mapping import Mapping, apply_overrides, load_mapping, propose_mapping
+from csm.ingest.casting import TYPED, build_cast_plan, build_typed_table, propose_by_values
+from csm.ingest.mapping import Mapping, apply_overrides, load_mapping
 from csm.ingest.readers import stage_file
 from csm.ingest.validate import Finding, validate_typed
 from csm.schema import TICKETS
@@ -36,6 +36,7 @@ class ImportResult:
     rows_written: int = 0
     import_id: str | None = None
     date_styles: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # how the proposed mapping was refined by the values
 
     @property
     def errors(self) -> list[Finding]:
@@ -58,8 +59,10 @@ def import_file(
     maps: list[str] = (),
     sets: list[str] = (),
     times: list[str] = (),
+    units: list[str] = (),
     sheet: str | None = None,
     saved: Path | None = None,
+    preset: str | None = None,
     dates: str | None = None,
     dry_run: bool = False,
     drop_invalid: bool = False,
@@ -72,8 +75,10 @@ def import_file(
         maps: ``canonical=Source Header`` corrections of the proposed mapping.
         sets: ``canonical=value`` constants for every row.
         times: ``timestamp_column=Time Header`` pairs adding a time of day to a date column.
+        units: ``canonical=unit`` pairs saying how a column's values read (``csat_score=1-10``).
         sheet: the worksheet of an Excel file.
         saved: a saved mapping (``mapping_path``) to start from instead of the proposed one.
+        preset: a built-in preset to propose from, instead of the one the headers identify.
         dates: ``day_first`` or ``month_first`` for date columns the values cannot settle.
         dry_run: read, map and validate only.
         drop_invalid: leave out the rows with an error finding instead of refusing the file.
@@ -89,16 +94,24 @@ def import_file(
     path = Path(path)
     create_schema(con)
     staged = stage_file(con, path, sheet=sheet)
-    start = load_mapping(saved, staged.columns) if saved else propose_mapping(staged.columns)
-    mapping = apply_overrides(start, staged.columns, maps=list(maps), sets=list(sets), times=list(times))
+    notes: list[str] = []
+    if saved:
+        start = load_mapping(saved, staged.columns)
+    else:
+        named = frozenset(pair.partition("=")[0].strip() for pair in [*maps, *sets, *times, *units])
+        start, notes = propose_by_values(con, staged.columns, preset=preset, keep=named)
+    mapping = apply_overrides(start, staged.columns, maps=list(maps), sets=list(sets), times=list(times),
+                              units=list(units))
     plan = build_cast_plan(con, mapping, name=path.name, dates=dates)
     build_typed_table(con, mapping, plan, first_row=staged.first_row)
     findings = validate_typed(con, mapping)
-    result = ImportResult(path.name, mapping, findings, rows_read=staged.rows, date_styles=plan.date_styles)
+    result = ImportResult(path.name, mapping, findings, rows_read=staged.rows, date_styles=plan.date_styles,
+                          notes=notes)
     blocking = [f for f in findings if f.severity == "error"]
     if dry_run or (blocking and not drop_invalid) or any(f.rule == "missing_column" for f in blocking):
         return result
-    bad = " OR ".join(f"({f.condition})" for f in blocking) or "false"
+    # A condition over a NULL is NULL, not false: coalesce, or rows with empty columns would be dropped.
+    bad = "coalesce(" + (" OR ".join(f"({f.condition})" for f in blocking) or "false") + ", false)"
     order = "updated_at DESC NULLS LAST, _row DESC" if "updated_at" in mapping.columns else "_row DESC"
     columns = [c for c in TICKETS.column_names if c != "import_id"]
     col_list = ", ".join(f'"{c}"' for c in columns)

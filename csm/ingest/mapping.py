@@ -1,14 +1,17 @@
 """Map a file's columns onto the canonical ``tickets`` columns.
 
 A mapping is data: canonical column -> source header, plus constants (every row of this file
-is channel ``phone``). ``propose_mapping`` suggests one from header synonyms; the user corrects
-it with ``--map canonical=Source Header`` and ``--set canonical=value``.
+is channel ``phone``), units (minutes, a CSAT on 1-10) and derived columns. ``propose_mapping``
+suggests one from a built-in vendor preset (``presets.yaml``) when the headers identify the
+export, else from header synonyms; the user corrects it with ``--map canonical=Source Header``,
+``--set canonical=value`` and ``--unit canonical=unit``.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -36,7 +39,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "wait_time_s": ("wait time", "wait time s", "speed of answer", "speed of answer in seconds", "queue time",
                     "time to answer", "asa"),
     "is_answered": ("answered", "answered y n", "is answered"),
-    "is_fcr": ("fcr", "first contact resolution", "first call resolution", "resolved on first contact", "one touch"),
+    "is_fcr": ("fcr", "first contact resolution", "first call resolution", "resolved on first contact", "one touch",
+               "resolved"),  # a yes/no "Resolved" (a timestamp one is resolved_at)
     "reopen_count": ("reopens", "reopen count", "reopened count"),
     "is_escalated": ("escalated", "is escalated", "escalation"),
     "reassignment_count": ("reassignments", "reassignment count", "reassigned count"),
@@ -51,6 +55,23 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 MAPPABLE = tuple(c for c in TICKETS.column_names if c != "import_id")
 # Not stored: used to keep the latest row when a file holds several rows per ticket.
 EXTRA_COLUMNS = {"updated_at": ("updated at", "updated", "last updated", "modified", "last modified")}
+TIMESTAMP_COLUMNS = ("created_at", "first_response_at", "resolved_at", "updated_at")
+# How a column's values read, when not in the data model's own unit; the first is the default.
+DURATION_UNITS = ("seconds", "minutes", "hours", "h_mm")
+OFFSET_UNITS = ("timestamp", "seconds_after_created", "minutes_after_created", "hours_after_created")
+UNITS: dict[str, tuple[str, ...]] = {
+    "handle_time_s": DURATION_UNITS,
+    "wait_time_s": DURATION_UNITS,
+    "first_response_at": OFFSET_UNITS,
+    "resolved_at": OFFSET_UNITS,
+    "csat_score": ("1-5", "1-10", "percent", "good_bad"),
+}
+# Columns computed from others when the file has no column for them.
+DERIVED: dict[str, dict[str, str]] = {
+    "first_response_at": {"call_answer": "an answered call is first responded to when answered: created_at + wait"},
+    "resolved_at": {"call_end": "an answered call is resolved when it ends: created_at + wait + handle time"},
+}
+PRESETS_FILE = Path(__file__).with_name("presets.yaml")
 
 
 def normalize_header(header: str) -> str:
@@ -70,28 +91,121 @@ class Mapping:
     columns: dict[str, str] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
     times: dict[str, str] = field(default_factory=dict)  # timestamp column -> header holding its time of day
+    units: dict[str, str] = field(default_factory=dict)  # column -> unit of its values (``UNITS``)
+    derived: dict[str, str] = field(default_factory=dict)  # column -> recipe (``DERIVED``)
+    preset: str | None = None  # the built-in preset the proposal came from
 
     def describe(self) -> list[str]:
         """Return one line per mapped column, for reports and logs."""
         lines = [f"{c} <- {s!r}" + (f" + time {self.times[c]!r}" if c in self.times else "")
+                 + (f" in {self.units[c].replace('_', ' ')}" if c in self.units else "")
                  for c, s in self.columns.items()]
-        return lines + [f"{c} = {v!r} (every row)" for c, v in self.constants.items()]
+        lines += [f"{c} = {v!r} (every row)" for c, v in self.constants.items()]
+        return lines + [f"{c} derived: {DERIVED[c][r]}" for c, r in self.derived.items()]
+
+    def copy(self) -> Mapping:
+        """Return an independent copy."""
+        return Mapping(dict(self.columns), dict(self.constants), dict(self.times), dict(self.units),
+                       dict(self.derived), self.preset)
 
 
-def propose_mapping(headers: tuple[str, ...] | list[str]) -> Mapping:
+@dataclass(frozen=True)
+class Preset:
+    """A built-in mapping for one vendor's export (``presets.yaml``)."""
+
+    name: str
+    label: str
+    detect: tuple[str, ...]
+    columns: dict[str, tuple[tuple[str, str | None], ...]]  # canonical -> (header, unit) candidates
+    constants: dict[str, str]
+    times: dict[str, tuple[str, ...]]
+    derived: dict[str, str]
+
+
+@cache
+def load_presets() -> dict[str, Preset]:
+    """Return the built-in presets, checked against the data model.
+
+    Raises:
+        ValueError: a preset names an unknown column, unit or recipe (a bug in ``presets.yaml``).
+    """
+    raw = yaml.safe_load(PRESETS_FILE.read_text(encoding="utf-8"))
+    presets = {}
+    known = set(MAPPABLE) | set(EXTRA_COLUMNS)
+    for name, spec in raw.items():
+        columns = {}
+        for canonical, candidates in spec.get("columns", {}).items():
+            pairs = tuple((c, None) if isinstance(c, str) else (c["header"], c.get("unit")) for c in candidates)
+            if canonical not in known or any(u and u not in UNITS.get(canonical, ()) for _, u in pairs):
+                raise ValueError(f"{PRESETS_FILE}: preset {name}: bad column or unit for {canonical}")
+            columns[canonical] = pairs
+        derived = dict(spec.get("derived", {}))
+        if any(r not in DERIVED.get(c, {}) for c, r in derived.items()):
+            raise ValueError(f"{PRESETS_FILE}: preset {name}: unknown derived column in {derived}")
+        presets[name] = Preset(name, spec["label"], tuple(spec["detect"]), columns, dict(spec.get("constants", {})),
+                               {c: tuple(v) for c, v in spec.get("times", {}).items()}, derived)
+    return presets
+
+
+def detect_preset(headers: tuple[str, ...] | list[str]) -> Preset | None:
+    """Return the preset whose identifying headers the file has (the most specific one), or None.
+
+    Examples:
+        >>> detect_preset(["Call Id", "Agent", "Date", "Time"]).name
+        'call_log'
+        >>> detect_preset(["Ticket ID", "Created"]) is None
+        True
+    """
+    names = {normalize_header(h) for h in headers}
+    matches = [p for p in load_presets().values() if set(p.detect) <= names]
+    return max(matches, key=lambda p: len(p.detect), default=None)
+
+
+def propose_mapping(
+    headers: tuple[str, ...] | list[str], *, preset: str | None = None,
+    rejected: frozenset[tuple[str, str]] = frozenset(),
+) -> Mapping:
     """Return a mapping proposed from the headers' names: each header and column used once.
+
+    A vendor preset comes first: the one named, else the one the headers identify
+    (``detect_preset``); the generic synonyms fill the columns it leaves open. ``rejected``
+    (column, header) pairs are never proposed: their values said otherwise.
 
     Examples:
         >>> propose_mapping(["Ticket ID", "Created", "Channel", "CSAT"]).columns
         {'ticket_id': 'Ticket ID', 'created_at': 'Created', 'channel': 'Channel', 'csat_score': 'CSAT'}
+        >>> m = propose_mapping(["Id", "Via", "Requester", "Assignee", "First reply time in minutes"])
+        >>> m.preset, m.columns["first_response_at"], m.units
+        ('zendesk', 'First reply time in minutes', {'first_response_at': 'minutes_after_created'})
     """
     by_name = {normalize_header(h): h for h in headers}
     used: set[str] = set()
     mapping = Mapping()
+    chosen = load_presets()[preset] if preset else detect_preset(headers)
+    if chosen:
+        mapping.preset = chosen.name
+        mapping.constants.update(chosen.constants)
+        mapping.derived.update(chosen.derived)
+        for canonical, candidates in chosen.columns.items():
+            for header, unit in candidates:
+                source = by_name.get(header)
+                if source and source not in used and (canonical, source) not in rejected:
+                    mapping.columns[canonical] = source
+                    used.add(source)
+                    if unit and unit != UNITS[canonical][0]:
+                        mapping.units[canonical] = unit
+                    break
+        for canonical, candidates in chosen.times.items():
+            source = next((by_name[h] for h in candidates if by_name.get(h) and by_name[h] not in used), None)
+            if source and canonical in mapping.columns:
+                mapping.times[canonical] = source
+                used.add(source)
     for canonical, synonyms in {**SYNONYMS, **EXTRA_COLUMNS}.items():
+        if canonical in mapping.columns or canonical in mapping.constants:
+            continue
         for synonym in (canonical.replace("_", " "), *synonyms):
             source = by_name.get(synonym)
-            if source and source not in used:
+            if source and source not in used and (canonical, source) not in rejected:
                 mapping.columns[canonical] = source
                 used.add(source)
                 break
@@ -100,18 +214,19 @@ def propose_mapping(headers: tuple[str, ...] | list[str]) -> Mapping:
 
 def apply_overrides(
     mapping: Mapping, headers: tuple[str, ...], *, maps: list[str] = (), sets: list[str] = (),
-    times: list[str] = (),
+    times: list[str] = (), units: list[str] = (),
 ) -> Mapping:
     """Return ``mapping`` corrected by ``canonical=Source Header`` and ``canonical=value`` pairs.
 
     An empty source (``--map team=``) unmaps the column. ``times`` pairs name a header holding
-    the time of day of a timestamp column whose header holds only the date.
+    the time of day of a timestamp column whose header holds only the date. ``units`` pairs
+    say how a column's values read (``csat_score=1-10``, ``handle_time_s=minutes``).
 
     Raises:
-        ValueError: an unknown canonical column, or a header the file does not have.
+        ValueError: an unknown canonical column or unit, or a header the file does not have.
     """
     known = set(MAPPABLE) | set(EXTRA_COLUMNS)
-    out = Mapping(dict(mapping.columns), dict(mapping.constants), dict(mapping.times))
+    out = mapping.copy()
     for pair, is_constant in [*((m, False) for m in maps), *((s, True) for s in sets)]:
         canonical, sep, value = pair.partition("=")
         canonical = canonical.strip()
@@ -119,6 +234,9 @@ def apply_overrides(
             raise ValueError(f"{pair!r}: expected COLUMN=VALUE with COLUMN one of {', '.join(sorted(known))}")
         out.columns.pop(canonical, None)
         out.constants.pop(canonical, None)
+        out.units.pop(canonical, None)
+        out.times.pop(canonical, None)
+        out.derived.pop(canonical, None)
         if is_constant:
             out.constants[canonical] = value
         elif value:
@@ -140,7 +258,39 @@ def apply_overrides(
             if source == value:
                 del out.columns[other]
         out.times[canonical] = value
+    for pair in units:
+        canonical, sep, value = (p.strip() for p in pair.partition("="))
+        if not sep or value not in UNITS.get(canonical, ()):
+            choices = "; ".join(f"{c}: {', '.join(u)}" for c, u in UNITS.items())
+            raise ValueError(f"{pair!r}: expected COLUMN=UNIT, one of {choices}")
+        if canonical not in out.columns:
+            raise ValueError(f"{pair!r}: {canonical} is not mapped to a column of the file; map it with --map first")
+        if value == UNITS[canonical][0]:
+            out.units.pop(canonical, None)
+        else:
+            out.units[canonical] = value
     return out
+
+
+def check_mapping(mapping: Mapping) -> list[str]:
+    """Return the problems of a mapping that no file can fix (empty when it is usable).
+
+    Examples:
+        >>> check_mapping(Mapping(columns={"resolved_at": "Mins"}, units={"resolved_at": "minutes_after_created"}))
+        ['resolved_at in minutes after created needs created_at mapped to a column of the file']
+    """
+    problems = []
+    for column, unit in mapping.units.items():
+        if unit not in UNITS.get(column, ()):
+            problems.append(f"{column}: unknown unit {unit!r}; use one of {', '.join(UNITS.get(column, ()))}")
+        elif unit.endswith("_after_created") and "created_at" not in mapping.columns:
+            problems.append(f"{column} in {unit.replace('_', ' ')} needs created_at mapped to a column of the file")
+    for column, recipe in mapping.derived.items():
+        if recipe not in DERIVED.get(column, {}):
+            problems.append(f"{column}: unknown recipe {recipe!r}")
+        elif "created_at" not in mapping.columns or "is_answered" not in {*mapping.columns, *mapping.constants}:
+            problems.append(f"{column} derived from the call needs created_at and is_answered mapped")
+    return problems
 
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -176,9 +326,9 @@ def load_mapping(path: Path, headers: tuple[str, ...]) -> Mapping:
         raise ValueError(f"no saved mapping {path.stem!r} in {path.parent}" + (f"; saved: {', '.join(known)}" if known else ""))
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     known_columns = set(MAPPABLE) | set(EXTRA_COLUMNS)
-    parts = {k: raw.get(k) or {} for k in ("columns", "constants", "times")}
-    if set(raw) - set(parts) or not all(isinstance(v, dict) for v in parts.values()):
-        raise ValueError(f"{path}: a mapping holds only the sections columns, constants and times")
+    parts = {k: raw.get(k) or {} for k in ("columns", "constants", "times", "units", "derived")}
+    if set(raw) - {*parts, "preset"} or not all(isinstance(v, dict) for v in parts.values()):
+        raise ValueError(f"{path}: a mapping holds only the sections columns, constants, times, units and derived")
     unknown = sorted(c for part in parts.values() for c in part if c not in known_columns)
     if unknown:
         raise ValueError(f"{path}: unknown columns {', '.join(unknown)}")
@@ -186,5 +336,10 @@ def load_mapping(path: Path, headers: tuple[str, ...]) -> Mapping:
     if missing:
         raise ValueError(f"mapping {path.stem!r} expects headers the file does not have: {', '.join(map(repr, missing))}; "
                          f"the file's headers are {', '.join(map(repr, headers))}")
-    return Mapping({k: str(v) for k, v in parts["columns"].items()}, {k: str(v) for k, v in parts["constants"].items()},
-                   {k: str(v) for k, v in parts["times"].items()})
+    text = {k: {c: str(v) for c, v in part.items()} for k, part in parts.items()}
+    mapping = Mapping(text["columns"], text["constants"], text["times"], text["units"], text["derived"],
+                      raw.get("preset"))
+    problems = check_mapping(mapping)
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    return mapping

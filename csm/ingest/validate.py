@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from csm.ingest.casting import TYPED, VOCABULARY
+from csm.ingest.casting import CSAT_WORDS, TYPED, VOCABULARY
 from csm.ingest.mapping import Mapping
 from csm.schema import TICKETS
 
@@ -108,7 +108,7 @@ def validate_typed(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> list[Fin
                 f"{shown or 'values'} not a known {column} ({allowed}); fix the file or map them with --set")
         elif column in {c.name for c in TICKETS.columns} or column == "updated_at":
             add("unparseable", column, "error", f'"_src_{column}" IS NOT NULL AND "{column}" IS NULL',
-                f"values that cannot be read as {_kind(column)}")
+                f"values that cannot be read as {_kind(column, mapping.units.get(column))}")
     for rule in RULES:
         if rule[1] in mapping.columns or rule[1] in mapping.constants:
             add(*rule)
@@ -121,9 +121,14 @@ def validate_typed(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> list[Fin
     return findings
 
 
-def _kind(column: str) -> str:
+def _kind(column: str, unit: str | None) -> str:
     dtype = {c.name: c.dtype for c in TICKETS.columns}.get(column, "TIMESTAMP")
+    if column == "csat_score" and unit:
+        return {"1-10": "a score from 1 to 10", "percent": "a percentage from 0 to 100",
+                "good_bad": f"a rating word ({', '.join(CSAT_WORDS)})"}[unit]
+    if unit and unit.endswith("_after_created"):
+        return f"a number of {unit.removesuffix('_after_created')} after creation (or H:MM:SS)"
     if column.endswith("_s"):
-        return "a duration (seconds or H:MM:SS)"
+        return f"a duration ({unit or 'seconds'} or H:MM:SS)"
     return {"TIMESTAMP": "a date and time", "BOOLEAN": "yes/no", "INTEGER": "a whole number",
             "SMALLINT": "a whole number", "DOUBLE": "a number"}.get(dtype, "text")
