@@ -1,4 +1,4 @@
-"""Command line: ``python -m csm demo | kpis | docs``."""
+"""Command line: ``python -m csm demo | kpis | import | template | imports | undo | docs``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ import duckdb
 from csm.compile import Filters, Window
 from csm.db import connect, has_tickets
 from csm.demo import build_demo_database, default_end
+from csm.ingest.casting import AmbiguousDatesError
+from csm.ingest.history import load_imports, undo_import
+from csm.ingest.load import import_file
 from csm.ingest.mapping import load_presets, mapping_path, save_mapping
+from csm.ingest.readers import ReadError
+from csm.ingest.reference import TABLES as REFERENCE
+from csm.ingest.reference import import_reference, render_template
 from csm.kpis import load_catalogue, render_kpi_markdown
 from csm.metrics import compute_kpis, load_data_range
 from csm.schema import render_data_model_markdown
@@ -71,8 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--save-mapping", metavar="NAME", help="save the mapping used under NAME for next time")
     imp.add_argument("--dates", choices=("day-first", "month-first"),
                      help="how to read dates such as 03/04/2025 when the values cannot tell")
+    imp.add_argument("--table", default="tickets", choices=("tickets", *REFERENCE),
+                     help="table to import into (default: %(default)s); see `python -m csm template TABLE`")
     imp.add_argument("--dry-run", action="store_true", help="read, map and validate; write nothing")
     imp.add_argument("--drop-invalid", action="store_true", help="leave out rows with errors instead of refusing")
+
+    template = sub.add_parser("template", help="print a CSV template of a reference table")
+    template.add_argument("table", choices=REFERENCE)
+
+    imports = sub.add_parser("imports", help="list the imports of the database, newest first")
+    imports.add_argument("--db", default=settings["db_path"], help="DuckDB file (default: %(default)s)")
+
+    undo = sub.add_parser("undo", help="undo the latest import: remove its rows and restore the rows it replaced")
+    undo.add_argument("import_id", help="id of the import (see `python -m csm imports`)")
+    undo.add_argument("--db", default=settings["db_path"], help="DuckDB file (default: %(default)s)")
 
     docs = sub.add_parser("docs", help="write docs/kpis.md and docs/data-model.md from the catalogue and schema")
     docs.add_argument("--out", default=str(PROJECT_ROOT / "docs"), help="folder (default: %(default)s)")
@@ -127,17 +145,48 @@ def _plain(value: object) -> float | int | None:
     return value
 
 
+def _open_for_writing(path: str) -> duckdb.DuckDBPyConnection | None:
+    try:
+        return connect(path)
+    except duckdb.IOException as exc:
+        print(f"error: cannot open {path} for writing ({str(exc).splitlines()[0]}). "
+              "Is the dashboard running on it? Stop it, or import from its Data page.", file=sys.stderr)
+        return None
+
+
+def run_reference_import(args: argparse.Namespace) -> int:
+    """Import a reference table; print the mapping and the report; exit 1 when errors remain."""
+    con = _open_for_writing(args.db)
+    if con is None:
+        return 1
+    try:
+        result = import_reference(con, args.table, args.file, maps=args.maps, sheet=args.sheet, dry_run=args.dry_run,
+                                  dates=args.dates.replace("-", "_") if args.dates else None)
+    except (ReadError, AmbiguousDatesError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"{result.file}: {result.rows_read:,} rows read for {result.table}")
+    print("mapping:\n  " + "\n  ".join(f"{c} <- {h!r}" for c, h in result.mapping.items()))
+    if result.unused:
+        print(f"not used: {', '.join(map(repr, result.unused))}")
+    for finding in result.findings:
+        print(finding.describe(result.file))
+    if result.errors:
+        print("nothing written: fix the errors above or correct the mapping", file=sys.stderr)
+        return 1
+    print("dry run: nothing written" if args.dry_run else
+          f"import {result.import_id}: {result.rows_written:,} rows written to {result.table}")
+    return 0
+
+
 def run_import(args: argparse.Namespace) -> int:
     """Import a file; print the mapping and the validation report; exit 1 when errors remain."""
-    from csm.ingest.casting import AmbiguousDatesError
-    from csm.ingest.load import import_file
-    from csm.ingest.readers import ReadError
-
-    try:
-        con = connect(args.db)
-    except duckdb.IOException as exc:
-        print(f"error: cannot open {args.db} for writing ({str(exc).splitlines()[0]}). "
-              "Is the dashboard running on it? Stop it, import, then start it again.", file=sys.stderr)
+    if args.table != "tickets":
+        return run_reference_import(args)
+    con = _open_for_writing(args.db)
+    if con is None:
         return 1
     folder = load_settings()["mappings_dir"]
     try:
@@ -181,6 +230,43 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_template(args: argparse.Namespace) -> int:
+    """Print the CSV template of a reference table."""
+    print(render_template(args.table), end="")
+    return 0
+
+
+def run_imports(args: argparse.Namespace) -> int:
+    """Print the import log."""
+    con = connect(args.db, read_only=True)
+    try:
+        frame = load_imports(con)
+    finally:
+        con.close()
+    for row in frame.iter_rows(named=True):
+        state = f"undone {row['undone_at']:%Y-%m-%d %H:%M}" if row["undone_at"] else (
+            "can be undone" if row["can_undo"] else "in effect")
+        print(f"{row['import_id']}  {row['imported_at']:%Y-%m-%d %H:%M}  {row['target_table']:<9} "
+              f"{row['rows_written'] or 0:>9,} rows  {row['source']}  ({state})")
+    return 0
+
+
+def run_undo(args: argparse.Namespace) -> int:
+    """Undo an import."""
+    con = _open_for_writing(args.db)
+    if con is None:
+        return 1
+    try:
+        removed, restored = undo_import(con, args.import_id)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"import {args.import_id} undone: {removed:,} rows removed, {restored:,} rows restored")
+    return 0
+
+
 def run_docs(args: argparse.Namespace) -> int:
     """Write the generated documentation files."""
     out = Path(args.out)
@@ -194,4 +280,6 @@ def run_docs(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
-    return {"demo": run_demo, "kpis": run_kpis, "import": run_import, "docs": run_docs}[args.command](args)
+    commands = {"demo": run_demo, "kpis": run_kpis, "import": run_import, "template": run_template,
+                "imports": run_imports, "undo": run_undo, "docs": run_docs}
+    return commands[args.command](args)

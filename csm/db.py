@@ -16,7 +16,7 @@ import polars as pl
 
 from csm.compile import BACKLOG_COLUMNS, QUANTILE_TABLE, ROLLUPS, build_statements, rollup_parameters
 from csm.kpis import Catalogue, load_catalogue
-from csm.schema import TABLES, create_table_sql
+from csm.schema import TABLES, TABLES_BY_NAME, create_table_sql, quote_identifier
 
 QUERIES_DIR = Path(__file__).with_name("queries")
 
@@ -53,10 +53,28 @@ def has_tickets(path: str | Path) -> bool:
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table of the canonical model that does not exist yet."""
+    """Create every table of the canonical model that does not exist yet, and add missing columns.
+
+    A database made by an earlier version gains the columns added since (empty for old rows).
+    """
     for table in TABLES:
         con.execute(create_table_sql(table))
+    for table, column in missing_columns(con):
+        col = TABLES_BY_NAME[table].column(column)
+        con.execute(f"ALTER TABLE {quote_identifier(table)} ADD COLUMN "
+                    f"{quote_identifier(column, table=table)} {col.dtype}")
     con.execute("CREATE TABLE IF NOT EXISTS rollup_settings (name VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+def missing_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Return the (table, column) pairs of the data model that existing tables of the database lack."""
+    existing: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = 'main'"
+    ).fetchall():
+        existing.setdefault(table, set()).add(column)
+    return [(t.name, c) for t in TABLES if t.name in existing for c in t.column_names if c not in existing[t.name]]
 
 
 @cache
@@ -143,13 +161,15 @@ def refresh_aggregates(path: str | Path, *, settings: dict | None = None) -> boo
     """
     con = connect(path, read_only=True)
     try:
-        if is_rollup_current(con, settings=settings):
+        if is_rollup_current(con, settings=settings) and not missing_columns(con):
             return False
     finally:
         con.close()
     con = connect(path)
     try:
         create_schema(con)
+        if is_rollup_current(con, settings=settings):
+            return False
         con.execute("BEGIN TRANSACTION")
         build_rollup(con, settings=settings)
         con.execute("COMMIT")
@@ -158,9 +178,17 @@ def refresh_aggregates(path: str | Path, *, settings: dict | None = None) -> boo
     return True
 
 
-def record_import(con: duckdb.DuckDBPyConnection, *, import_id: str, source: str, rows: int, note: str) -> None:
+def record_import(
+    con: duckdb.DuckDBPyConnection, *, import_id: str, source: str, rows: int, note: str,
+    target_table: str = "tickets", file_sha256: str | None = None, rows_read: int | None = None,
+    rows_folded: int | None = None, rows_dropped: int | None = None, duration_s: float | None = None,
+) -> None:
     """Append a row to the ``imports`` log."""
     con.execute(
-        "INSERT OR REPLACE INTO imports VALUES ($id, $at, $source, $rows, $note)",
-        {"id": import_id, "at": datetime.now().replace(microsecond=0), "source": source, "rows": rows, "note": note},
+        "INSERT OR REPLACE INTO imports (import_id, imported_at, source, rows_written, note, target_table, "
+        "file_sha256, rows_read, rows_folded, rows_dropped, duration_s) VALUES ($id, $at, $source, $rows, $note, "
+        "$target, $sha, $read, $folded, $dropped, $duration)",
+        {"id": import_id, "at": datetime.now(), "source": source, "rows": rows, "note": note,
+         "target": target_table, "sha": file_sha256, "read": rows_read, "folded": rows_folded,
+         "dropped": rows_dropped, "duration": None if duration_s is None else round(duration_s, 3)},
     )

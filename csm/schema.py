@@ -46,6 +46,7 @@ class Table:
     description: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()  # reference tables: the columns naming a row (an import replaces rows by it)
 
     def column(self, name: str) -> Column:
         """Return the column called ``name``.
@@ -110,6 +111,7 @@ AGENTS = Table(
         Column("is_active", "BOOLEAN", "False once the agent has left.", required=True),
     ),
     primary_key=("agent_id",),
+    key=("agent_id",),
 )
 
 BUDGET = Table(
@@ -122,6 +124,7 @@ BUDGET = Table(
         Column("planned", "DOUBLE", "Planned spend in the budget currency.", min_value=0),
         Column("actual", "DOUBLE", "Actual spend in the budget currency; empty until the month is booked.", min_value=0),
     ),
+    key=("month", "team", "category"),
 )
 
 HEADCOUNT = Table(
@@ -135,6 +138,7 @@ HEADCOUNT = Table(
         Column("hires", "INTEGER", "Agents who started in the month.", min_value=0),
         Column("leavers", "INTEGER", "Agents who left in the month.", min_value=0),
     ),
+    key=("month", "team"),
 )
 
 TARGETS = Table(
@@ -146,6 +150,7 @@ TARGETS = Table(
         Column("team", "VARCHAR", "Team the target applies to; empty for every team."),
         Column("valid_from", "DATE", "First day the target applies.", required=True),
     ),
+    key=("kpi_key", "team", "valid_from"),
 )
 
 IMPORTS = Table(
@@ -157,21 +162,41 @@ IMPORTS = Table(
         Column("source", "VARCHAR", "File name, or `demo` for generated data.", required=True),
         Column("rows_written", "BIGINT", "Rows inserted or replaced.", min_value=0),
         Column("note", "VARCHAR", "Free text: generator seed, mapping used."),
+        Column("target_table", "VARCHAR", "Table the import wrote: `tickets` or a reference table."),
+        Column("file_sha256", "VARCHAR", "SHA-256 of the imported file."),
+        Column("rows_read", "BIGINT", "Data rows in the file.", min_value=0),
+        Column("rows_folded", "BIGINT", "Rows merged into another row of the same ticket (the latest is kept).",
+               min_value=0),
+        Column("rows_dropped", "BIGINT", "Rows left out because of errors (on request).", min_value=0),
+        Column("duration_s", "DOUBLE", "Seconds the import took.", min_value=0),
+        Column("undone_at", "TIMESTAMP", "When the import was rolled back; empty while it is in effect."),
     ),
     primary_key=("import_id",),
 )
 
-TICKETS_REPLACED = Table(
-    "tickets_replaced",
-    "Contacts as they were before an import replaced them, so an import can be undone.",
-    (
-        Column("replaced_by", "VARCHAR", "Import (`imports.import_id`) that replaced the row.", required=True),
-        *(Column(c.name, c.dtype, c.description, allowed=c.allowed, min_value=c.min_value, max_value=c.max_value)
-          for c in TICKETS.columns),
-    ),
-)
 
-TABLES: tuple[Table, ...] = (TICKETS, AGENTS, BUDGET, HEADCOUNT, TARGETS, IMPORTS, TICKETS_REPLACED)
+def _replaced(table: Table, what: str) -> Table:
+    """Return the table keeping ``table``'s rows as they were before an import replaced them."""
+    return Table(
+        f"{table.name}_replaced",
+        f"{what} as they were before an import replaced them, so the import can be undone.",
+        (
+            Column("replaced_by", "VARCHAR", "Import (`imports.import_id`) that replaced the row.", required=True),
+            *(Column(c.name, c.dtype, c.description, allowed=c.allowed, min_value=c.min_value,
+                     max_value=c.max_value) for c in table.columns),
+        ),
+    )
+
+
+TICKETS_REPLACED = _replaced(TICKETS, "Contacts")
+REFERENCE_TABLES: tuple[Table, ...] = (AGENTS, BUDGET, HEADCOUNT, TARGETS)
+REPLACED_TABLES: dict[str, Table] = {
+    "tickets": TICKETS_REPLACED, "agents": _replaced(AGENTS, "Agents"), "budget": _replaced(BUDGET, "Budget rows"),
+    "headcount": _replaced(HEADCOUNT, "Headcount rows"), "targets": _replaced(TARGETS, "Targets"),
+}
+
+TABLES: tuple[Table, ...] = (TICKETS, AGENTS, BUDGET, HEADCOUNT, TARGETS, IMPORTS,
+                             *REPLACED_TABLES.values())
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 

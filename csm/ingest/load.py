@@ -44,7 +44,8 @@ class ImportResult:
         return [f for f in self.findings if f.severity == "error"]
 
 
-def _file_hash(path: Path) -> str:
+def file_hash(path: Path) -> str:
+    """Return the SHA-256 of the file at ``path``, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
@@ -92,6 +93,7 @@ def import_file(
         ValueError: a bad ``maps`` or ``sets`` pair.
     """
     path = Path(path)
+    started = time.perf_counter()
     create_schema(con)
     staged = stage_file(con, path, sheet=sheet)
     notes: list[str] = []
@@ -139,9 +141,11 @@ def import_file(
         con.execute(f"INSERT INTO tickets ({col_list}, import_id) SELECT {col_list}, $id FROM _changed",  # noqa: S608
                     {"id": import_id})
         written = con.execute("SELECT count(*) FROM _changed").fetchone()[0]
-        note = f"sha256={_file_hash(path)}; mapping: {'; '.join(mapping.describe())}"
-        record_import(con, import_id=import_id, source=path.name, rows=written, note=note)
         build_rollup(con)
+        record_import(con, import_id=import_id, source=path.name, rows=written,
+                      note=f"mapping: {'; '.join(mapping.describe())}", file_sha256=file_hash(path),
+                      rows_read=staged.rows, rows_folded=kept - final, rows_dropped=staged.rows - kept,
+                      duration_s=time.perf_counter() - started)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

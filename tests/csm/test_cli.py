@@ -149,3 +149,41 @@ def test_an_unknown_saved_mapping_lists_the_saved_ones(tmp_path, capsys, monkeyp
                  "--mapping", "zendsk"]) == 1
     err = capsys.readouterr().err
     assert "no saved mapping 'zendsk'" in err and "saved: zendesk" in err
+
+
+def test_template_then_reference_import(tmp_path, capsys):
+    assert main(["template", "headcount"]) == 0
+    path = tmp_path / "headcount.csv"
+    path.write_text(capsys.readouterr().out)
+    db = str(tmp_path / "r.duckdb")
+    assert main(["import", str(path), "--table", "headcount", "--db", db]) == 0
+    assert "2 rows written to headcount" in capsys.readouterr().out
+    path.write_text("month,team,planned_fte\n2026-10-01,A,-1\n")
+    assert main(["import", str(path), "--table", "headcount", "--db", db]) == 1
+    out, err = capsys.readouterr()
+    assert "ERROR headcount.csv, column planned_fte ('planned_fte'): 1 row(s) (rows 2): values below 0" in out
+    assert "nothing written" in err
+
+
+def test_imports_lists_the_log_and_undo_reverts_the_latest(tmp_path, capsys):
+    db = str(tmp_path / "u.duckdb")
+    main(["import", str(FILES / "helpdesk_clean.csv"), "--db", db])
+    main(["import", str(FILES / "helpdesk_clean.csv"), "--db", db, "--set", "team=X"])
+    capsys.readouterr()
+    assert main(["imports", "--db", db]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and lines[0].endswith("(can be undone)") and lines[1].endswith("(in effect)")
+    latest, older = lines[0].split()[0], lines[1].split()[0]
+    assert main(["undo", older, "--db", db]) == 1
+    assert "undo the imports after it first" in capsys.readouterr().err
+    assert main(["undo", latest, "--db", db]) == 0
+    assert capsys.readouterr().out.strip() == f"import {latest} undone: 4 rows removed, 4 rows restored"
+    main(["kpis", "--db", db, "--team", "X", "--json"])
+    assert json.loads(capsys.readouterr().out)["contacts"] == 0
+
+
+def test_a_vendor_export_is_recognised_by_the_cli(tmp_path, capsys):
+    assert main(["import", str(FILES / "presets" / "zendesk.csv"), "--db", str(tmp_path / "z.duckdb")]) == 0
+    out = capsys.readouterr().out
+    assert "mapping (preset: Zendesk ticket export):" in out
+    assert "first_response_at <- 'First reply time in minutes' in minutes after created" in out

@@ -1,6 +1,7 @@
 """The importer end to end on small files written for these tests (tests/fixtures/files)."""
 
 import codecs
+import hashlib
 import re
 from datetime import datetime
 from pathlib import Path
@@ -34,12 +35,14 @@ def test_clean_file_is_mapped_typed_and_counted(con):
                     "answer_rate": 1.0}
 
 
-def test_import_is_logged_with_file_hash_and_mapping(con):
-    result = import_file(con, FILES / "helpdesk_clean.csv")
-    source, rows, note = con.execute("SELECT source, rows_written, note FROM imports WHERE import_id = $id",
-                                     {"id": result.import_id}).fetchone()
-    assert (source, rows) == ("helpdesk_clean.csv", 4)
-    assert "sha256=" in note and "ticket_id <- 'Ticket ID'" in note
+def test_import_is_logged_with_file_hash_mapping_counts_and_time(con):
+    result = import_file(con, FILES / "helpdesk_updates.csv")
+    row = con.execute("SELECT source, target_table, file_sha256, rows_read, rows_written, rows_folded, rows_dropped, "
+                      "duration_s, note, undone_at FROM imports WHERE import_id = $id", {"id": result.import_id}).fetchone()
+    digest = hashlib.sha256((FILES / "helpdesk_updates.csv").read_bytes()).hexdigest()
+    assert row[:8] == ("helpdesk_updates.csv", "tickets", digest, 4, 2, 2, 0, pytest.approx(row[7]))
+    assert 0 < row[7] < 60
+    assert "ticket_id <- 'Ticket ID'" in row[8] and row[9] is None
 
 
 def test_reimporting_the_same_file_changes_nothing(con):
