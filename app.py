@@ -15,9 +15,11 @@ for spec in PAGES:
     )
 page = st.navigation(sections)
 
-first_day, last_day, contacts = loaders.load_data_range()
-if contacts == 0:
-    st.warning("The database holds no contacts yet. Build the demo data with `python -m csm demo`.")
-    st.stop()
-filters.store_selection(filters.render_sidebar_filters(loaders.load_filter_options(), first_day, last_day))
+if next(s for s in PAGES if s.title == page.title).uses_filters:
+    first_day, last_day, contacts = loaders.load_data_range()
+    if contacts == 0:
+        st.warning("The database holds no contacts yet. Import a file on the Data page, or build the demo data "
+                   "with `python -m csm demo`.")
+        st.stop()
+    filters.store_selection(filters.render_sidebar_filters(loaders.load_filter_options(), first_day, last_day))
 page.run()

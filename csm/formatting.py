@@ -141,3 +141,63 @@ def format_catalogue(catalogue: Catalogue) -> pl.DataFrame:
             for k in catalogue.kpis.values()
         ]
     )
+
+
+def plural(count: int, word: str) -> str:
+    """Return a count with its noun, singular for one.
+
+    Examples:
+        >>> plural(1, "contact"), plural(2_500, "row")
+        ('1 contact', '2,500 rows')
+    """
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
+RULE_NAMES = {
+    "missing_column": "Required field not mapped", "missing_value": "Empty required value",
+    "unknown_value": "Unknown value", "unparseable": "Unreadable value", "out_of_range": "Out of range",
+    "absurd_duration": "Implausible duration", "resolved_before_created": "Resolved before created",
+    "replied_before_created": "Replied before created", "resolved_before_first_reply": "Resolved before first reply",
+    "future_date": "Date in the future", "duplicate_id": "Several rows per ticket", "duplicate_key": "Duplicate key",
+    "not_first_of_month": "Month not on its first day",
+}
+
+
+def format_findings(findings: list) -> pl.DataFrame:
+    """Return a validation report as a display table: errors first, one row per finding.
+
+    Examples:
+        >>> from csm.ingest.validate import Finding
+        >>> format_findings([Finding("out_of_range", "csat_score", "error", 12, (4, 9), "values outside 1 to 5",
+        ...                          source="CSAT")]).row(0)
+        ('Error', 'Out of range', 'csat_score', 'CSAT', 12, '4, 9 …', 'values outside 1 to 5')
+    """
+    rows = [{
+        "Severity": f.severity.capitalize(), "Rule": RULE_NAMES.get(f.rule, f.rule), "Field": f.column,
+        "File column": f.source or "", "Rows": f.count,
+        "Sample rows": ", ".join(map(str, f.rows)) + (" …" if f.count > len(f.rows) else ""),
+        "What it means": f.message,
+    } for f in sorted(findings, key=lambda f: f.severity != "error")]
+    schema = {"Severity": pl.String, "Rule": pl.String, "Field": pl.String, "File column": pl.String,
+              "Rows": pl.Int64, "Sample rows": pl.String, "What it means": pl.String}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def format_imports(log: pl.DataFrame) -> pl.DataFrame:
+    """Return the import log (``csm.ingest.history.load_imports``) as a display table."""
+    status = (pl.when(pl.col("undone_at").is_not_null())
+              .then(pl.lit("undone ") + pl.col("undone_at").dt.strftime("%Y-%m-%d %H:%M"))
+              .when(pl.col("can_undo")).then(pl.lit("latest: can be undone"))
+              .otherwise(pl.lit("in effect")))
+    return log.select(
+        pl.col("imported_at").dt.strftime("%Y-%m-%d %H:%M").alias("When"),
+        pl.col("source").alias("File"),
+        pl.col("target_table").alias("Into"),
+        pl.col("rows_read").alias("Rows read"),
+        pl.col("rows_written").alias("Written"),
+        pl.col("rows_folded").alias("Folded"),
+        pl.col("rows_dropped").alias("Left out"),
+        pl.col("duration_s").round(1).alias("Seconds"),
+        status.alias("Status"),
+        pl.col("import_id").alias("Import"),
+    )

@@ -39,6 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
         str(PROJECT_ROOT / "data" / "mappings"),
         "Folder of saved column mappings (NAME.yaml), one per source system.",
     ),
+    Setting(
+        "uploads_dir",
+        str(PROJECT_ROOT / "data" / "uploads"),
+        "Folder where the Data page writes uploaded files before importing them.",
+    ),
+    Setting("max_upload_mb", 500, "Largest file the Data page accepts, in megabytes; import larger ones with the CLI."),
     Setting("demo_seed", 7, "Seed of the demo data generator; the same seed gives the same data."),
     Setting("cache_ttl_s", 600, "Seconds the app keeps a query result before asking DuckDB again."),
     Setting(

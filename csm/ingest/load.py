@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,7 @@ class ImportResult:
     import_id: str | None = None
     date_styles: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # how the proposed mapping was refined by the values
+    headers: tuple[str, ...] = ()  # the file's column headers
 
     @property
     def errors(self) -> list[Finding]:
@@ -64,9 +66,11 @@ def import_file(
     sheet: str | None = None,
     saved: Path | None = None,
     preset: str | None = None,
+    mapping: Mapping | None = None,
     dates: str | None = None,
     dry_run: bool = False,
     drop_invalid: bool = False,
+    progress: Callable[[float, str], None] | None = None,
 ) -> ImportResult:
     """Import ``path`` into the database behind ``con``.
 
@@ -80,9 +84,11 @@ def import_file(
         sheet: the worksheet of an Excel file.
         saved: a saved mapping (``mapping_path``) to start from instead of the proposed one.
         preset: a built-in preset to propose from, instead of the one the headers identify.
+        mapping: a complete mapping to use as it is (the Data page's editor), instead of a proposal.
         dates: ``day_first`` or ``month_first`` for date columns the values cannot settle.
         dry_run: read, map and validate only.
         drop_invalid: leave out the rows with an error finding instead of refusing the file.
+        progress: called with the share done (0-1) and what runs next, for a progress bar.
 
     Returns:
         The result; ``rows_written`` is 0 when errors blocked the import or on a dry run.
@@ -94,10 +100,15 @@ def import_file(
     """
     path = Path(path)
     started = time.perf_counter()
+    report = progress or (lambda share, step: None)
+    report(0.0, "reading the file")
     create_schema(con)
     staged = stage_file(con, path, sheet=sheet)
+    report(0.3, "mapping and typing the columns")
     notes: list[str] = []
-    if saved:
+    if mapping is not None:
+        start = mapping
+    elif saved:
         start = load_mapping(saved, staged.columns)
     else:
         named = frozenset(pair.partition("=")[0].strip() for pair in [*maps, *sets, *times, *units])
@@ -106,9 +117,10 @@ def import_file(
                               units=list(units))
     plan = build_cast_plan(con, mapping, name=path.name, dates=dates)
     build_typed_table(con, mapping, plan, first_row=staged.first_row)
+    report(0.5, "validating")
     findings = validate_typed(con, mapping)
     result = ImportResult(path.name, mapping, findings, rows_read=staged.rows, date_styles=plan.date_styles,
-                          notes=notes)
+                          notes=notes, headers=staged.columns)
     blocking = [f for f in findings if f.severity == "error"]
     if dry_run or (blocking and not drop_invalid) or any(f.rule == "missing_column" for f in blocking):
         return result
@@ -118,6 +130,7 @@ def import_file(
     columns = [c for c in TICKETS.column_names if c != "import_id"]
     col_list = ", ".join(f'"{c}"' for c in columns)
     import_id = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    report(0.6, "writing the contacts")
     con.execute("BEGIN TRANSACTION")
     try:
         # Drop rows with errors and fold several rows per ticket to one, each only when needed:
@@ -141,6 +154,7 @@ def import_file(
         con.execute(f"INSERT INTO tickets ({col_list}, import_id) SELECT {col_list}, $id FROM _changed",  # noqa: S608
                     {"id": import_id})
         written = con.execute("SELECT count(*) FROM _changed").fetchone()[0]
+        report(0.8, "rebuilding the stored aggregates")
         build_rollup(con)
         record_import(con, import_id=import_id, source=path.name, rows=written,
                       note=f"mapping: {'; '.join(mapping.describe())}", file_sha256=file_hash(path),
@@ -150,6 +164,7 @@ def import_file(
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    report(1.0, "done")
     result.rows_dropped = staged.rows - kept
     result.rows_folded = kept - final
     result.rows_written = written

@@ -343,3 +343,62 @@ def load_mapping(path: Path, headers: tuple[str, ...]) -> Mapping:
     if problems:
         raise ValueError(f"{path}: " + "; ".join(problems))
     return mapping
+
+
+def mapping_to_rows(mapping: Mapping) -> list[dict[str, str]]:
+    """Return the mapping as one row per mappable column, for an editable table.
+
+    Examples:
+        >>> mapping_to_rows(Mapping(columns={"ticket_id": "Id"}, constants={"channel": "phone"}))[:3]  # doctest: +NORMALIZE_WHITESPACE
+        [{'column': 'ticket_id', 'file_column': 'Id', 'time_column': '', 'unit': '', 'every_row': ''},
+         {'column': 'created_at', 'file_column': '', 'time_column': '', 'unit': '', 'every_row': ''},
+         {'column': 'channel', 'file_column': '', 'time_column': '', 'unit': '', 'every_row': 'phone'}]
+    """
+    return [{"column": c, "file_column": mapping.columns.get(c, ""), "time_column": mapping.times.get(c, ""),
+             "unit": mapping.units.get(c, ""), "every_row": mapping.constants.get(c, "")}
+            for c in (*MAPPABLE, *EXTRA_COLUMNS)]
+
+
+def mapping_from_rows(rows: list[dict], headers: tuple[str, ...], *, base: Mapping) -> Mapping:
+    """Return the mapping an edited table of ``mapping_to_rows`` describes.
+
+    Derived columns and the preset name carry over from ``base`` (a derived column gives way
+    when the user maps it).
+
+    Raises:
+        ValueError: every problem at once: a header the file lacks, a header used twice, a
+            column with both a header and a value, a unit that does not fit its column.
+    """
+    out = Mapping(preset=base.preset)
+    problems, used = [], {}
+    for row in rows:
+        column = row["column"]
+        source, time_of_day = (row.get("file_column") or "").strip(), (row.get("time_column") or "").strip()
+        unit, constant = (row.get("unit") or "").strip(), (row.get("every_row") or "").strip()
+        for header in filter(None, (source, time_of_day)):
+            if header not in headers:
+                problems.append(f"{column}: the file has no column {header!r}")
+            elif header in used:
+                problems.append(f"{header!r} is used for both {used[header]} and {column}; use each column once")
+            used.setdefault(header, column)
+        if source and constant:
+            problems.append(f"{column}: choose a file column or one value for every row, not both")
+        if source:
+            out.columns[column] = source
+        elif constant:
+            out.constants[column] = constant
+        if time_of_day:
+            if column not in TIMESTAMP_COLUMNS or not source:
+                problems.append(f"{column}: a time column only completes a date column of a timestamp")
+            out.times[column] = time_of_day
+        if unit and unit != UNITS.get(column, ("",))[0]:
+            if unit in UNITS.get(column, ()):
+                out.units[column] = unit
+            else:
+                choices = ", ".join(UNITS.get(column, ())) or "none (this column has no unit)"
+                problems.append(f"{column}: unit {unit!r} does not fit; use one of {choices}")
+    out.derived = {c: r for c, r in base.derived.items() if c not in out.columns and c not in out.constants}
+    problems += check_mapping(out)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return out

@@ -149,16 +149,29 @@ def _stage_query(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> Sta
     return StagedFile(path, tuple(columns), rows, first_row=1)
 
 
+def list_sheets(path: str | Path) -> list[str]:
+    """Return the worksheet names of an Excel file, or [] for other files.
+
+    Raises:
+        ReadError: the workbook cannot be opened.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        return []
+    import fastexcel
+
+    try:
+        return list(fastexcel.read_excel(path).sheet_names)
+    except Exception as exc:  # fastexcel raises its own error types for broken workbooks
+        raise ReadError(f"{path.name}: cannot open the workbook ({_first_line(exc)}). Save it again as .xlsx.") from None
+
+
 def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None) -> StagedFile:
     """Stage one worksheet. A workbook cannot be streamed, but Excel caps a sheet at ~1M rows."""
-    import fastexcel
     import polars as pl
 
     name = path.name
-    try:
-        sheets = fastexcel.read_excel(path).sheet_names
-    except Exception as exc:  # fastexcel raises its own error types for broken workbooks
-        raise ReadError(f"{name}: cannot open the workbook ({_first_line(exc)}). Save it again as .xlsx.") from None
+    sheets = list_sheets(path)
     if sheet is not None and sheet not in sheets:
         raise ReadError(f"{name}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, sheets))}.")
     sheet = sheet or sheets[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import duckdb
@@ -69,4 +71,27 @@ def clear_caches() -> None:
     st.cache_data.clear()
 
 
-__all__ = ["clear_caches", "get_connection", "load_data_range", "load_filter_options", "load_overview"]
+@contextmanager
+def open_writer() -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a writable connection to the configured database, then reopen the app's and clear the caches.
+
+    DuckDB lets one process hold a file either read-only or writable, so the app's shared
+    read-only connection is closed first; every page's cached results are dropped afterwards.
+
+    Raises:
+        duckdb.IOException: another process (the CLI) holds the file.
+    """
+    settings = get_settings()
+    get_connection().close()
+    get_connection.clear()
+    try:
+        con = connect(settings["db_path"], threads=int(settings["duckdb_threads"]))
+        try:
+            yield con
+        finally:
+            con.close()
+    finally:
+        clear_caches()
+
+
+__all__ = ["clear_caches", "get_connection", "load_data_range", "load_filter_options", "load_overview", "open_writer"]

@@ -20,9 +20,11 @@ class PageSpec:
     icon: str
     section: str
     url_path: str
+    uses_filters: bool = True  # shows the shared sidebar filters
 
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/overview.py", "Overview", "📊", "Team performance", "home"),
     PageSpec("pages/kpi_definitions.py", "KPI definitions", "📖", "Reference", "kpi-definitions"),
+    PageSpec("pages/data.py", "Data", "🗂️", "Reference", "import", uses_filters=False),
 )

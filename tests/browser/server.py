@@ -31,10 +31,10 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(db: Path | None = None):
+def serve_app(db: Path | None = None, *, env: dict[str, str] | None = None):
     """Start the app the way ``make run`` does, on a free port; yield its URL."""
     port = _free_port()
-    env = {**os.environ, **({"CSM_DB_PATH": str(db)} if db else {})}
+    env = {**os.environ, **({"CSM_DB_PATH": str(db)} if db else {}), **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "csm.ui.serve", "--server.port", str(port), "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

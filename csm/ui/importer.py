@@ -1,0 +1,317 @@
+"""The Data page's parts: upload, mapping editor, validation report, import, history and templates.
+
+Checking a file (mapping and validation) runs on a throwaway in-memory database, so the
+dashboard keeps reading while the user edits the mapping. Only the import itself writes:
+``loaders.open_writer`` closes the app's read-only connection, writes, and clears the caches
+so every page shows the new data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from csm.db import connect
+from csm.formatting import format_findings, format_imports, plural
+from csm.ingest.casting import AmbiguousDatesError
+from csm.ingest.history import load_imports, undo_import
+from csm.ingest.load import ImportResult, import_file
+from csm.ingest.mapping import (
+    DERIVED,
+    UNITS,
+    Mapping,
+    load_presets,
+    mapping_from_rows,
+    mapping_path,
+    mapping_to_rows,
+    save_mapping,
+)
+from csm.ingest.readers import ReadError, list_sheets
+from csm.ingest.reference import TABLES as REFERENCE
+from csm.ingest.reference import ReferenceResult, import_reference, render_template
+from csm.schema import TABLES_BY_NAME
+from csm.ui import loaders
+
+KINDS = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet", "json", "ndjson", "jsonl"]
+TARGETS = {"tickets": "Contacts (helpdesk or call-center export)", "agents": "Agents", "budget": "Budget",
+           "headcount": "Headcount plan", "targets": "KPI targets"}
+PROPOSED = "Proposed from the file"
+
+
+def save_upload(uploaded, folder: Path, *, limit_mb: int) -> Path:
+    """Write an uploaded file to ``folder`` in 1 MB chunks and return its path.
+
+    It lands in a folder named by the content's hash, under its own name (which messages and the
+    import log show), so the same file uploaded twice lands once.
+
+    Raises:
+        ValueError: the file is larger than ``limit_mb``.
+    """
+    if uploaded.size > limit_mb * 1024 * 1024:
+        raise ValueError(f"{uploaded.name} is {uploaded.size / 1024 / 1024:,.0f} MB; the Data page accepts files up "
+                         f"to {limit_mb:,} MB (setting CSM_MAX_UPLOAD_MB). Import it with the command line instead: "
+                         f"python -m csm import {uploaded.name}")
+    digest = hashlib.sha256()
+    uploaded.seek(0)
+    while chunk := uploaded.read(1 << 20):
+        digest.update(chunk)
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(uploaded.name).name)
+    target = folder / digest.hexdigest()[:16] / safe
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        partial = target.with_suffix(target.suffix + ".part")
+        uploaded.seek(0)
+        with open(partial, "wb") as out:
+            shutil.copyfileobj(uploaded, out, 1 << 20)
+        partial.replace(target)
+    return target
+
+
+def _check(path: Path, table: str, **options) -> ImportResult | ReferenceResult:
+    """Dry-run the import on an in-memory database; cached per file and options for the session."""
+    key = repr((str(path), table, sorted(options.items(), key=lambda kv: kv[0])))
+    cache = st.session_state.setdefault("data__checks", {})
+    if key not in cache:
+        con = connect(":memory:")
+        try:
+            if table == "tickets":
+                cache[key] = import_file(con, path, dry_run=True, **options)
+            else:
+                cache[key] = import_reference(con, table, path, dry_run=True, **options)
+        finally:
+            con.close()
+    return cache[key]
+
+
+def render_import() -> None:
+    """Upload a file, check its mapping and report, and import it."""
+    settings = loaders.get_settings()
+    if message := st.session_state.pop("data__message", None):
+        st.success(message)
+    table = st.selectbox("What the file holds", list(TARGETS), format_func=TARGETS.get, key="data__table")
+    done = st.session_state.get("data__imports_done", 0)  # a new uploader after each import: start afresh
+    uploaded = st.file_uploader(
+        "File", type=KINDS, key=f"data__upload_{table}" + (f"_{done}" if done else ""),
+        max_upload_size=int(settings["max_upload_mb"]),
+        help="CSV or TSV (any delimiter and encoding), Excel, Parquet, JSON or NDJSON.",
+    )
+    if uploaded is None:
+        st.info("Drop an export here. Nothing is written until you press Import: first you see how its columns "
+                "map onto the data model and what the validation found.")
+        return
+    try:
+        path = save_upload(uploaded, Path(str(settings["uploads_dir"])), limit_mb=int(settings["max_upload_mb"]))
+        sheets = list_sheets(path)
+    except (ValueError, ReadError) as exc:
+        st.error(str(exc))
+        return
+    options: dict = {}
+    if sheets:
+        options["sheet"] = st.selectbox("Worksheet", sheets, key="data__sheet")
+    if table == "tickets":
+        _render_ticket_import(path, options)
+    else:
+        _render_reference_import(path, table, options)
+
+
+def _dates_choice(options: dict) -> None:
+    choice = st.radio("Dates such as 03/04/2025 in this file are", ["day first (3 April)", "month first (March 4)"],
+                      index=None, key="data__dates", horizontal=True)
+    if choice:
+        options["dates"] = "day_first" if choice.startswith("day") else "month_first"
+
+
+def _run_check(path: Path, table: str, options: dict) -> ImportResult | ReferenceResult | None:
+    try:
+        return _check(path, table, **options)
+    except AmbiguousDatesError as exc:
+        st.warning(str(exc).replace("Say which with --dates day-first or --dates month-first.", "Say which below."))
+        _dates_choice(options)
+        if "dates" in options:
+            return _run_check(path, table, options)
+    except (ReadError, ValueError) as exc:
+        st.error(str(exc))
+    return None
+
+
+def _start_mapping(options: dict) -> dict:
+    """Return the check options with what the user starts from: the proposal, a preset or a saved mapping."""
+    folder = Path(str(loaders.get_settings()["mappings_dir"]))
+    saved = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    presets = load_presets()
+    choices = [PROPOSED, *(f"Preset: {p.label}" for p in presets.values()), *(f"Saved: {name}" for name in saved)]
+    start = st.selectbox("Start from", choices, key="data__start",
+                         help="The proposal recognises Zendesk, Freshdesk, ServiceNow, Salesforce, HubSpot and call "
+                              "logs by their headers; a saved mapping is one you kept for this source.")
+    if start.startswith("Preset: "):
+        return options | {"preset": next(k for k, p in presets.items() if f"Preset: {p.label}" == start)}
+    if start.startswith("Saved: "):
+        return options | {"saved": mapping_path(start.removeprefix("Saved: "), folder)}
+    return dict(options)
+
+
+def _render_ticket_import(path: Path, options: dict) -> None:
+    start_options = _start_mapping(options)
+    proposal = _run_check(path, "tickets", start_options)  # adds "dates" when the user had to settle them
+    if proposal is None:
+        return
+    reading = {k: start_options[k] for k in ("sheet", "dates") if k in start_options}
+    if proposal.mapping.preset:
+        st.caption(f"Recognised as: {load_presets()[proposal.mapping.preset].label}.")
+    for note in proposal.notes:
+        st.info(note)
+    st.subheader("Mapping")
+    st.caption("Each row is a field of the data model. Pick the file's column for it, or give one value for every "
+               "row (for example channel phone). Unit says how the values read when not in the model's own unit.")
+    rows = mapping_to_rows(proposal.mapping)
+    units = sorted({u for us in UNITS.values() for u in us})
+    edited = st.data_editor(
+        pl.DataFrame(rows), key=f"data__editor_{path.name}_{sorted(start_options.items())}", hide_index=True,
+        placeholder="", height=36 * (len(rows) + 1) + 3,
+        disabled=["column"],
+        column_config={
+            "column": st.column_config.TextColumn("Field", help="Field of the data model (docs/data-model.md)"),
+            "file_column": st.column_config.SelectboxColumn("File column", options=["", *proposal.headers]),
+            "time_column": st.column_config.SelectboxColumn("Time of day from", options=["", *proposal.headers],
+                                                            help="For a file with the date and the time apart"),
+            "unit": st.column_config.SelectboxColumn("Unit", options=["", *units]),
+            "every_row": st.column_config.TextColumn("Every row", help="One value for every row of this file"),
+        },
+    )
+    edited_rows = pl.DataFrame(edited).fill_null("").to_dicts()
+    result = proposal
+    if edited_rows != rows:
+        try:
+            mapping = mapping_from_rows(edited_rows, proposal.headers, base=proposal.mapping)
+        except ValueError as exc:
+            st.error(f"Mapping: {exc}")
+            return
+        result = _run_check(path, "tickets", reading | {"mapping": mapping})
+        if result is None:
+            return
+    for column, recipe in result.mapping.derived.items():
+        st.caption(f"{column} is derived: {DERIVED[column][recipe]}.")
+    unused = [h for h in result.headers if h not in {*result.mapping.columns.values(), *result.mapping.times.values()}]
+    if unused:
+        st.caption(f"Columns of the file not imported: {', '.join(unused)}.")
+    _render_report(result)
+    drop = st.checkbox("Leave out the rows with errors", key="data__drop_invalid",
+                       help="They are listed above; everything else is imported.")
+    name = st.text_input("Save this mapping as (optional)", key="data__save_name",
+                         help="Letters, digits, - and _. Next month, pick it under Start from.")
+    blocked = any(f.rule == "missing_column" for f in result.errors) or (result.errors and not drop)
+    if st.button("Import", type="primary", disabled=bool(blocked), key="data__import"):
+        _import_tickets(path, result.mapping, reading, drop=drop, name=name)
+
+
+def _render_report(result: ImportResult | ReferenceResult) -> None:
+    st.subheader("Validation")
+    errors, warnings = len(result.errors), len(result.findings) - len(result.errors)
+    a, b, c = st.columns(3)
+    a.metric("Rows in the file", f"{result.rows_read:,}")
+    b.metric("Errors", errors, help="Block the import unless you leave those rows out.")
+    c.metric("Warnings", warnings, help="Shown for your attention; the rows are imported.")
+    if result.findings:
+        st.dataframe(format_findings(result.findings), hide_index=True,
+                     column_config={"What it means": st.column_config.TextColumn(width="large")})
+    else:
+        st.success("No problems found: every row passes every rule.")
+
+
+def _import_tickets(path: Path, mapping: Mapping, options: dict, *, drop: bool, name: str) -> None:
+    bar = st.progress(0.0, text="Starting")
+    try:
+        with loaders.open_writer() as con:
+            result = import_file(con, path, mapping=mapping, drop_invalid=drop,
+                                 progress=lambda share, step: bar.progress(share, text=step.capitalize()),
+                                 **{k: v for k, v in options.items() if k in ("sheet", "dates")})
+        if name:
+            save_mapping(result.mapping, mapping_path(name, Path(str(loaders.get_settings()["mappings_dir"]))))
+    except (duckdb.Error, ReadError, ValueError) as exc:
+        st.error(f"Nothing was written: {exc}")
+        return
+    _finish(f"Imported {path.name}: {plural(result.rows_written, 'contact')} written, {result.rows_folded:,} "
+            f"folded, {result.rows_dropped:,} left out (import {result.import_id}). Every page now shows the new data."
+            + (f" Mapping saved as {name}." if name else ""))
+
+
+def _finish(message: str) -> None:
+    """Show ``message`` after the rerun, with an empty uploader and no stale checks."""
+    st.session_state["data__message"] = message
+    st.session_state["data__imports_done"] = st.session_state.get("data__imports_done", 0) + 1
+    st.session_state.pop("data__checks", None)
+    st.rerun()
+
+
+def _render_reference_import(path: Path, table: str, options: dict) -> None:
+    proposal = _run_check(path, table, options)  # adds "dates" when the user had to settle them
+    if proposal is None:
+        return
+    st.subheader("Mapping")
+    spec = TABLES_BY_NAME[table]
+    headers = [*proposal.mapping.values(), *proposal.unused]
+    rows = [{"column": c, "file_column": proposal.mapping.get(c, "")} for c in spec.column_names]
+    edited = pl.DataFrame(st.data_editor(
+        pl.DataFrame(rows), key=f"data__ref_editor_{table}_{path.name}", hide_index=True, disabled=["column"],
+        column_config={"column": st.column_config.TextColumn("Field"),
+                       "file_column": st.column_config.SelectboxColumn("File column", options=["", *headers])},
+    )).fill_null("").to_dicts()
+    result = proposal
+    if edited != rows:
+        result = _run_check(path, table, options | {"maps": [f"{r['column']}={r['file_column']}" for r in edited]})
+        if result is None:
+            return
+    _render_report(result)
+    st.caption(f"Rows replace the stored {table} rows with the same {', '.join(spec.key)}; other rows stay.")
+    if st.button("Import", type="primary", disabled=bool(result.errors), key="data__import"):
+        maps = [f"{c}={result.mapping.get(c, '')}" for c in spec.column_names]
+        try:
+            with loaders.open_writer() as con:
+                done = import_reference(con, table, path, maps=maps, **options)
+        except (duckdb.Error, ReadError, ValueError) as exc:
+            st.error(f"Nothing was written: {exc}")
+            return
+        _finish(f"Imported {plural(done.rows_written, 'row')} into {table} (import {done.import_id}).")
+
+
+def render_history() -> None:
+    """The import log, with undo for the latest import in effect."""
+    log = load_imports(loaders.get_connection())
+    if log.is_empty():
+        st.info("No imports yet.")
+        return
+    counts = {c: st.column_config.NumberColumn(format="localized") for c in ("Rows read", "Written", "Folded", "Left out")}
+    st.dataframe(format_imports(log), hide_index=True, column_config=counts)
+    undoable = log.filter(pl.col("can_undo"))
+    if undoable.is_empty():
+        st.caption("The demo data cannot be undone; build it again with `python -m csm demo`.")
+        return
+    row = undoable.row(0, named=True)
+    st.caption("Imports are undone latest first: a later import may have replaced rows of an earlier one.")
+    if st.button(f"Undo the latest import ({row['source']}, {plural(row['rows_written'] or 0, 'row')} written)",
+                 key="data__undo"):
+        try:
+            with loaders.open_writer() as con:
+                removed, restored = undo_import(con, row["import_id"])
+        except (duckdb.Error, ValueError) as exc:
+            st.error(f"Nothing was changed: {exc}")
+            return
+        _finish(f"Import {row['import_id']} undone: {plural(removed, 'row')} removed, {restored:,} restored.")
+
+
+def render_templates() -> None:
+    """A downloadable CSV template per reference table."""
+    st.caption("Fill a template and import it above as the matching kind of file. Dates are YYYY-MM-DD; shares "
+               "such as targets are 0-1 or a percentage.")
+    for table in REFERENCE:
+        spec = TABLES_BY_NAME[table]
+        left, right = st.columns([3, 1])
+        left.markdown(f"**{TARGETS[table]}**: {spec.description}")
+        right.download_button("Template (CSV)", render_template(table), file_name=f"{table}_template.csv",
+                              mime="text/csv", key=f"data__template_{table}")
