@@ -196,6 +196,7 @@ def run_import(args: argparse.Namespace) -> int:
             saved=mapping_path(args.mapping, folder) if args.mapping else None,
             dry_run=args.dry_run, drop_invalid=args.drop_invalid,
             dates=args.dates.replace("-", "_") if args.dates else None,
+            progress=lambda share, step: print(f"[{share:4.0%}] {step}", file=sys.stderr, flush=True),
         )
     except (ReadError, AmbiguousDatesError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

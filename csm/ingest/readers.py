@@ -143,7 +143,8 @@ def _stage_query(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> Sta
         con.execute(f"CREATE TEMP TABLE {STAGED} AS SELECT {casts} FROM {source}",  # noqa: S608 - quoted headers
                     {"path": str(path)})
     except duckdb.Error as exc:
-        raise ReadError(f"{path.name}: cannot read the file ({_first_line(exc)}). Check that it is a valid "
+        reason = _first_line(exc).replace(str(path), path.name)  # no temporary folders in messages
+        raise ReadError(f"{path.name}: cannot read the file ({reason}). Check that it is a valid "
                         f"{path.suffix.lstrip('.').upper()} file.") from None
     rows = con.execute(f"SELECT count(*) FROM {STAGED}").fetchone()[0]  # noqa: S608 - constant name
     return StagedFile(path, tuple(columns), rows, first_row=1)
@@ -229,6 +230,9 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path) -> StagedFile:
             "read_csv($path, columns = $columns, delim = $delim, header = true, quote = '\"', escape = '\"', "
             "auto_detect = false, store_rejects = true, rejects_limit = 1000)"
         )
+        # The rejects tables live as long as the connection: an earlier read's rejects must not count here.
+        con.execute("DROP TABLE IF EXISTS reject_errors")
+        con.execute("DROP TABLE IF EXISTS reject_scans")
         try:
             con.execute(
                 f"CREATE TEMP TABLE {STAGED} AS SELECT * FROM {reader}",  # noqa: S608 - constant names
@@ -236,9 +240,10 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path) -> StagedFile:
             )
         except duckdb.Error as exc:
             raise ReadError(f"{name}: cannot read the file as CSV ({_first_line(exc)}).") from None
-        rejects = con.execute("SELECT line, error_type FROM reject_errors ORDER BY line").fetchall()
+        # One entry per faulty cell: a short row is reported once per missing column.
+        rejects = [r[0] for r in con.execute("SELECT DISTINCT line FROM reject_errors ORDER BY line").fetchall()]
     if rejects:
-        lines = ", ".join(str(line) for line, _ in rejects[:10])
+        lines = ", ".join(str(line) for line in rejects[:10])
         more = f" and {len(rejects) - 10} more" if len(rejects) > 10 else ""
         raise ReadError(
             f"{name}: {len(rejects)} row(s) do not have the {len(header)} columns of the header "

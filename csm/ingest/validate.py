@@ -33,6 +33,8 @@ class Finding:
 
     def describe(self, file_name: str) -> str:
         """Return the finding as one line naming the file, rows and column."""
+        if self.rule == "missing_column":
+            return f"{self.severity.upper()} {file_name}: {self.message}"
         rows = ", ".join(map(str, self.rows)) + (" ..." if self.count > len(self.rows) else "")
         where = f" (rows {rows})" if self.rows else ""
         column = f"{self.column} ({self.source!r})" if self.source else self.column
