@@ -15,6 +15,7 @@ from csm.compile import Filters, Window
 from csm.db import connect, has_tickets
 from csm.demo import build_demo_database, default_end
 from csm.ingest.casting import AmbiguousDatesError
+from csm.ingest.guide import render_importing_markdown
 from csm.ingest.history import load_imports, undo_import
 from csm.ingest.load import import_file
 from csm.ingest.mapping import load_presets, mapping_path, save_mapping
@@ -26,7 +27,8 @@ from csm.metrics import compute_kpis, load_data_range
 from csm.schema import render_data_model_markdown
 from csm.settings import PROJECT_ROOT, load_settings
 
-DOCS = {"kpis.md": render_kpi_markdown, "data-model.md": render_data_model_markdown}
+DOCS = {"kpis.md": render_kpi_markdown, "data-model.md": render_data_model_markdown,
+        "importing.md": render_importing_markdown}
 
 
 def _day(text: str) -> date:
@@ -92,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     undo.add_argument("import_id", help="id of the import (see `python -m csm imports`)")
     undo.add_argument("--db", default=settings["db_path"], help="DuckDB file (default: %(default)s)")
 
-    docs = sub.add_parser("docs", help="write docs/kpis.md and docs/data-model.md from the catalogue and schema")
+    docs = sub.add_parser("docs", help="write docs/kpis.md, docs/data-model.md and docs/importing.md")
     docs.add_argument("--out", default=str(PROJECT_ROOT / "docs"), help="folder (default: %(default)s)")
     return parser
 

@@ -24,6 +24,13 @@ def test_every_kpi_has_a_section_in_the_docs():
         assert f"## {kpi.label} (`{kpi.key}`)" in text
 
 
+def test_importing_docs_are_generated_from_the_importer():
+    from csm.ingest.guide import render_importing_markdown
+
+    assert (ROOT / "docs/importing.md").read_text(encoding="utf-8") == render_importing_markdown(), (
+        "docs/importing.md is stale: run `python -m csm docs`")
+
+
 def test_data_model_docs_are_generated_from_the_schema():
     assert (ROOT / "docs/data-model.md").read_text(encoding="utf-8") == render_data_model_markdown(), (
         "docs/data-model.md is stale: run `python -m csm docs`")
