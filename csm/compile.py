@@ -357,11 +357,17 @@ def rollup_parameters(catalogue: Catalogue, settings: dict | None = None) -> dic
     return {n: settings[n] for n in sorted(names)}
 
 
-def build_statements(catalogue: Catalogue, *, settings: dict | None = None) -> list[tuple[str, dict]]:
+def build_statements(
+    catalogue: Catalogue, *, settings: dict | None = None, incremental: bool = False
+) -> list[tuple[str, dict]]:
     """Return the statements that (re)build every stored aggregate from ``tickets``, in order.
 
     Settings used by measures (the service level threshold) are baked in at build time;
     ``rollup_parameters`` names them so the query layer can tell when the aggregates are stale.
+    With ``incremental``, the daily rollups are rebuilt only for the days of the parameter
+    ``$touched_days`` (a list of dates; ``$touched_first`` and ``$touched_after`` bound them),
+    which the caller fills: an import names every creation and leaving-the-backlog day of the
+    rows it wrote or replaced. The quantiles are always rebuilt whole.
     """
     settings = settings or DEFAULTS
     params: dict = {}
@@ -373,29 +379,46 @@ def build_statements(catalogue: Catalogue, *, settings: dict | None = None) -> l
     sums = [f"CAST(sum({quote_measure(k, catalogue)}) AS DOUBLE) AS {quote_measure(k, catalogue)}"
             for k in catalogue.measures]
     sums += [f"CAST(sum({c}) AS DOUBLE) AS {c}" for c in BACKLOG_COLUMNS]
-    statements = [(
+    created = "CAST(created_at AS DATE)"
+    left = "CAST(greatest(created_at, resolved_at) AS DATE)"
+    # The days come as a bound list; the range on created_at lets DuckDB skip row groups by their
+    # zone maps (a contact leaves the backlog on or after the day it was created).
+    only = {created: " AND created_at >= CAST($touched_first AS TIMESTAMP) AND created_at < CAST($touched_after "
+                     f"AS TIMESTAMP) AND list_contains($touched_days, {created})",
+            left: f" AND created_at < CAST($touched_after AS TIMESTAMP) AND list_contains($touched_days, {left})"}
+    if incremental:
+        params |= {"touched_days": [], "touched_first": None, "touched_after": None}  # filled by the caller
+    body = (
         # DOUBLE, not the HUGEINT that sum() of integers gives: DuckDB 1.5 reads bit-packed HUGEINT
         # columns from disk ~100x slower. Counts stay exact below 2**53.
-        f"CREATE OR REPLACE TABLE {finest} AS\nSELECT day, {dims},\n       " + ",\n       ".join(sums)
-        + f"\nFROM (\n  SELECT CAST(created_at AS DATE) AS day, {dims},\n         " + ",\n         ".join(measures)
-        + f",\n         CASE WHEN {_NOT_ABANDONED} THEN 1 ELSE 0 END AS backlog_in, 0 AS backlog_out\n  FROM tickets\n"
+        f"SELECT day, {dims},\n       " + ",\n       ".join(sums)
+        + f"\nFROM (\n  SELECT {created} AS day, {dims},\n         " + ",\n         ".join(measures)
+        + f",\n         CASE WHEN {_NOT_ABANDONED} THEN 1 ELSE 0 END AS backlog_in, 0 AS backlog_out\n"
+        f"  FROM tickets{' WHERE true' + only[created] if incremental else ''}\n"
         "  UNION ALL\n"
         # A contact leaves the backlog on the later of its creation and resolution days, so a row
         # resolved "before" it was created (bad data) never leaves before it entered.
-        f"  SELECT CAST(greatest(created_at, resolved_at) AS DATE), {dims}, {', '.join(nulls)}, 0, 1\n"
-        f"  FROM tickets WHERE {_NOT_ABANDONED} AND resolved_at IS NOT NULL\n)\nGROUP BY ALL\nORDER BY day",
-        params,
-    )]
+        f"  SELECT {left}, {dims}, {', '.join(nulls)}, 0, 1\n"
+        f"  FROM tickets WHERE {_NOT_ABANDONED} AND resolved_at IS NOT NULL{only[left] if incremental else ''}\n)"
+        "\nGROUP BY ALL\nORDER BY day"
+    )
     resum = ", ".join(
         [f"sum({quote_measure(k, catalogue)}) AS {quote_measure(k, catalogue)}" for k in catalogue.measures]
         + [f"sum({c}) AS {c}" for c in BACKLOG_COLUMNS]
     )
+    coarser = []
     for table, covered in ROLLUPS[:-1]:
         cols = ", ".join(quote_identifier(d, table="tickets") for d in covered)
-        statements.append((
-            f"CREATE OR REPLACE TABLE {table} AS\nSELECT day, {cols}, {resum}\nFROM {finest}\nGROUP BY ALL\nORDER BY day",
-            {},
-        ))
+        where = " WHERE list_contains($touched_days, day)" if incremental else ""
+        coarser.append((table, f"SELECT day, {cols}, {resum}\nFROM {finest}{where}\nGROUP BY ALL\nORDER BY day"))
+    if incremental:
+        days = {"touched_days": []}
+        statements = [(f"DELETE FROM {t} WHERE list_contains($touched_days, day)", days) for t, _ in ROLLUPS]
+        statements.append((f"INSERT INTO {finest} BY NAME\n{body}", params))
+        statements += [(f"INSERT INTO {t} BY NAME\n{sql}", days) for t, sql in coarser]
+    else:
+        statements = [(f"CREATE OR REPLACE TABLE {finest} AS\n{body}", params)]
+        statements += [(f"CREATE OR REPLACE TABLE {t} AS\n{sql}", {}) for t, sql in coarser]
     statements.append((_quantile_cube_sql(catalogue), {}))
     return statements
 

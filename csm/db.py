@@ -7,7 +7,7 @@ parameter; identifiers come from ``csm.schema`` through ``quote_identifier``.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -109,16 +109,27 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = N
 
 
 def build_rollup(
-    con: duckdb.DuckDBPyConnection, *, catalogue: Catalogue | None = None, settings: dict | None = None
+    con: duckdb.DuckDBPyConnection, *, catalogue: Catalogue | None = None, settings: dict | None = None,
+    touched_days: tuple[str, dict] | None = None,
 ) -> None:
     """Rebuild every stored aggregate (``csm.compile``) from ``tickets`` and record the settings used.
 
     Call it inside the transaction that changed ``tickets``, so readers never see aggregates
-    that disagree with the rows.
+    that disagree with the rows. ``touched_days``, a query returning a ``day`` column, limits
+    the daily rollups to those days when the stored aggregates are otherwise current (an
+    import names the creation and resolution days of the rows it wrote or replaced); it is a
+    query and its bound parameters.
     """
     catalogue = catalogue or load_catalogue()
-    for sql, params in build_statements(catalogue, settings=settings):
-        con.execute(sql, params)
+    incremental = touched_days is not None and is_rollup_current(con, catalogue=catalogue, settings=settings)
+    days: dict = {}
+    if incremental:
+        sql, params = touched_days
+        found = [r[0] for r in con.execute(f"SELECT DISTINCT day FROM ({sql}) ORDER BY 1", params).fetchall()]  # noqa: S608
+        days = {"touched_days": found, "touched_first": found[0] if found else None,
+                "touched_after": found[-1] + timedelta(days=1) if found else None}
+    for sql, params in build_statements(catalogue, settings=settings, incremental=incremental):
+        con.execute(sql, params | {k: v for k, v in days.items() if k in params})
     con.execute("DELETE FROM rollup_settings")
     for name, value in rollup_parameters(catalogue, settings).items():
         con.execute("INSERT INTO rollup_settings VALUES ($name, $value)", {"name": name, "value": json.dumps(value)})

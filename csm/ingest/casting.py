@@ -80,6 +80,11 @@ def _text(source: str) -> str:
     return f"CASE WHEN list_contains($null_markers, lower(trim({quoted}))) THEN NULL ELSE trim({quoted}) END"
 
 
+def _clean(source: str) -> str:
+    """Return the name of the cleaned text of the staged column ``source`` inside ``build_typed_table``."""
+    return quote_header(f"_clean:{source}")
+
+
 def find_iso_columns(con: duckdb.DuckDBPyConnection, sources: list[str]) -> set[str]:
     """Return the staged columns whose every value reads as an ISO timestamp, in one pass.
 
@@ -214,7 +219,7 @@ def build_cast_plan(
     for canonical in sorted(sources, key=lambda c: c != "created_at"):
         kind, value = sources[canonical]
         if kind == "column":
-            text = _text(value)
+            text = _clean(value)
         else:
             text = "CASE WHEN list_contains($null_markers, lower(trim($const_" + canonical + "))) THEN NULL " \
                    "ELSE trim($const_" + canonical + ") END"
@@ -224,7 +229,7 @@ def build_cast_plan(
         texts[canonical] = text
         dtype = dtypes[canonical]
         if canonical in mapping.times:
-            text = f"({text}) || ' ' || ({_time_of_day(_text(mapping.times[canonical]))})"
+            text = f"({text}) || ' ' || ({_time_of_day(_clean(mapping.times[canonical]))})"
         if unit.endswith("_after_created"):
             expr = _offset(columns["created_at"], text, unit)
         elif dtype == "TIMESTAMP":
@@ -288,7 +293,11 @@ def build_typed_table(con: duckdb.DuckDBPyConnection, mapping: Mapping, plan: Ca
     mapped column as ``_src_<column>`` for the validation report.
     """
     dtypes = {c.name: c.dtype for c in TICKETS.columns}
-    selects = [f"rowid + {int(first_row)} AS _row"]
+    # Each source column is cleaned (trimmed, null markers to NULL) once, in an inner query;
+    # the typing expressions of the plan read the cleaned text.
+    sources = dict.fromkeys([*mapping.columns.values(), *mapping.times.values()])
+    inner = ", ".join(["rowid AS _rid", *(f"{_text(s)} AS {_clean(s)}" for s in sources)])
+    selects = [f"_rid + {int(first_row)} AS _row"]
     for column in [*dtypes, *EXTRA_COLUMNS]:
         if column == "import_id":
             continue
@@ -298,9 +307,13 @@ def build_typed_table(con: duckdb.DuckDBPyConnection, mapping: Mapping, plan: Ca
         if column in mapping.columns:
             selects.append(f"{plan.texts[column]} AS \"_src_{column}\"")
     params = cast_parameters(mapping)
-    sql = f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(selects)} FROM {STAGED}"  # noqa: S608
+    sql = (f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(selects)} "  # noqa: S608
+           f"FROM (SELECT {inner} FROM {STAGED})")
     used = {k: v for k, v in params.items() if f"${k}" in sql}
     con.execute(sql, used)
+
+
+PROPOSAL_SAMPLE_ROWS = 50_000
 
 
 def propose_by_values(
@@ -309,7 +322,8 @@ def propose_by_values(
 ) -> tuple[Mapping, list[str]]:
     """Return the mapping proposed for the staged file, checked against its values, and notes on what changed.
 
-    A header proposed by its name whose values mostly do not read as the column's type is
+    A header proposed by its name whose values (in the first ``PROPOSAL_SAMPLE_ROWS`` rows)
+    mostly do not read as the column's type is
     rejected for that column, and the proposal is made again without it, so a name alone never
     turns a Y/N "Resolved" column into timestamps (it becomes ``is_fcr``, and a "Closed at"
     column ``resolved_at``). Columns in ``keep`` (the user maps or sets them) are not checked:
@@ -350,7 +364,10 @@ def _unreadable_proposals(con: duckdb.DuckDBPyConnection, mapping: Mapping, *, k
         checks[canonical] = (f"count({text})", f"count(*) FILTER ({readable})", f"list(DISTINCT {text})[1:3]")
     if not checks:
         return {}
-    sql = "SELECT " + ", ".join(e for exprs in checks.values() for e in exprs) + f" FROM {STAGED}"  # noqa: S608
+    # A proposal needs a look at the values, not at every value: the first rows decide it, and
+    # the validation report then covers every row.
+    sample = f"(SELECT * FROM {STAGED} LIMIT {PROPOSAL_SAMPLE_ROWS})"  # noqa: S608 - constants
+    sql = "SELECT " + ", ".join(e for exprs in checks.values() for e in exprs) + f" FROM {sample}"  # noqa: S608
     params = {"null_markers": NULL_MARKERS, "true_words": TRUE_WORDS, "false_words": FALSE_WORDS}
     row = con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchone()
     bad = {}

@@ -23,6 +23,12 @@ from csm.ingest.readers import stage_file
 from csm.ingest.validate import Finding, validate_typed
 from csm.schema import TICKETS
 
+_CHANGED_ROWS = ("SELECT created_at, resolved_at FROM _changed UNION ALL "
+                 "SELECT created_at, resolved_at FROM tickets_replaced WHERE replaced_by = $id")
+TOUCHED_DAYS_SQL = (f"SELECT CAST(created_at AS DATE) AS day FROM ({_CHANGED_ROWS}) UNION ALL "  # noqa: S608
+                    f"SELECT CAST(greatest(created_at, resolved_at) AS DATE) FROM ({_CHANGED_ROWS}) "
+                    "WHERE resolved_at IS NOT NULL")
+
 
 @dataclass
 class ImportResult:
@@ -141,11 +147,15 @@ def import_file(
         con.execute(f"CREATE OR REPLACE TEMP TABLE _final AS SELECT {col_list} FROM {TYPED}{where}{fold}")  # noqa: S608
         kept = con.execute(f"SELECT count(*) FROM {TYPED}{where}").fetchone()[0] if where else staged.rows  # noqa: S608
         final = con.execute("SELECT count(*) FROM _final").fetchone()[0]
-        differs = " OR ".join(f'f."{c}" IS DISTINCT FROM t."{c}"' for c in columns)
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE _changed AS SELECT f.* FROM _final f "  # noqa: S608 - schema columns
-            f"LEFT JOIN tickets t USING (ticket_id) WHERE t.ticket_id IS NULL OR {differs}"
-        )
+        if con.execute("SELECT count(*) FROM (SELECT 1 FROM tickets LIMIT 1)").fetchone()[0]:
+            differs = " OR ".join(f'f."{c}" IS DISTINCT FROM t."{c}"' for c in columns)
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _changed AS SELECT f.* FROM _final f "  # noqa: S608 - schema columns
+                f"LEFT JOIN tickets t USING (ticket_id) WHERE t.ticket_id IS NULL OR {differs}"
+            )
+        else:  # an empty database: every row is new
+            con.execute("DROP TABLE IF EXISTS _changed")
+            con.execute("ALTER TABLE _final RENAME TO _changed")
         con.execute(
             "INSERT INTO tickets_replaced SELECT $id, * FROM tickets WHERE ticket_id IN (SELECT ticket_id FROM _changed)",
             {"id": import_id},
@@ -155,7 +165,8 @@ def import_file(
                     {"id": import_id})
         written = con.execute("SELECT count(*) FROM _changed").fetchone()[0]
         report(0.8, "rebuilding the stored aggregates")
-        build_rollup(con)
+        # Only the days whose contacts changed: creation and leaving-the-backlog days, old and new.
+        build_rollup(con, touched_days=(TOUCHED_DAYS_SQL, {"id": import_id}))
         record_import(con, import_id=import_id, source=path.name, rows=written,
                       note=f"mapping: {'; '.join(mapping.describe())}", file_sha256=file_hash(path),
                       rows_read=staged.rows, rows_folded=kept - final, rows_dropped=staged.rows - kept,

@@ -69,6 +69,7 @@ def test_a_replaced_row_is_kept_for_undo(con):
                            {"id": result.import_id}).fetchall()
     assert replaced == [("Billing",), ("Billing",), ("Retention",), ("Retention",)]
     assert con.execute("SELECT DISTINCT team FROM tickets").fetchall() == [("Escalations",)]
+    assert con.execute("SELECT count(*), count(DISTINCT ticket_id) FROM tickets").fetchone() == (4, 4)
 
 
 def test_constants_and_explicit_mapping(con):
@@ -220,3 +221,27 @@ def test_a_broken_workbook_says_so(con, tmp_path):
     path.write_bytes(b"PK\x03\x04 not really a workbook")
     with pytest.raises(ReadError, match="broken.xlsx: cannot open the workbook"):
         import_file(con, path)
+
+
+def rollups(con) -> dict:
+    return {t: sorted(map(str, con.execute(f"SELECT * FROM {t}").fetchall()))
+            for t in ("tickets_daily", "tickets_daily_team", "tickets_quantiles")}
+
+
+def test_an_import_rebuilds_the_days_it_touched_exactly_as_a_full_rebuild_would(con, tmp_path):
+    from csm.db import build_rollup
+
+    import_file(con, FILES / "helpdesk_clean.csv")
+    # Ticket 101 moves to another day and is solved later, 103 gets solved, 900 is new; the others stay.
+    moved = (FILES / "helpdesk_clean.csv").read_text().splitlines()
+    header, rows = moved[0], {line.split(",")[0]: line for line in moved[1:]}
+    path = tmp_path / "changes.csv"
+    path.write_text("\n".join([header, rows["101"].replace("2026-10-01", "2026-10-05"),
+                               rows["900"] if "900" in rows else rows["102"].replace("102,", "900,", 1)]) + "\n")
+    result = import_file(con, path)
+    assert result.rows_written == 2
+    incremental = rollups(con)
+    con.execute("BEGIN TRANSACTION")
+    build_rollup(con)
+    con.execute("COMMIT")
+    assert rollups(con) == incremental
