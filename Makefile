@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test setup setup-dev chromium lint docs demo bench screenshots clean
+.PHONY: run test setup setup-dev chromium lint docs demo bench bench-import screenshots clean
 
 $(BIN)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,9 @@ demo: setup
 ## Benchmarks (minutes; writes docs/performance.md).
 bench: setup-dev
 	$(BIN)/python -m bench.overview
+
+bench-import: setup-dev
+	$(BIN)/python -m bench.importer
 
 ## Screenshots of every page at 1440 px, from the configured database, into ./screenshots/.
 screenshots: setup-dev chromium

@@ -25,6 +25,7 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+from bench.report import keep_sections
 from bench.synthetic import build_synthetic
 from csm.db import refresh_aggregates
 
@@ -268,7 +269,8 @@ def main() -> None:
             results[size][method] = json.loads(proc.stdout.strip().splitlines()[-1])
             for name, r in results[size][method]["scenarios"].items():
                 print(f"  {name}: median {r['median_s']:.3f} s, first {r['first_s']:.3f} s", flush=True)
-    Path(args.out).write_text(render(results, builds, args.runs), encoding="utf-8")
+    out = Path(args.out)
+    out.write_text(keep_sections(out, render(results, builds, args.runs), ("## Importer",)), encoding="utf-8")
     print(f"wrote {args.out}")
 
 

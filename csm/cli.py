@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="give a canonical column one value for every row, e.g. channel=phone")
     imp.add_argument("--time", dest="times", action="append", default=[], metavar="COLUMN=HEADER",
                      help="take the time of day of a timestamp column from another header, e.g. created_at=Time")
+    imp.add_argument("--start", dest="starts", action="append", default=[], metavar="COLUMN=HEADER",
+                     help="make a duration the time between two timestamps: its start header, with the end "
+                          "mapped by --map, e.g. --map handle_time_s='Talk end' --start handle_time_s='Talk start'")
     imp.add_argument("--unit", dest="units", action="append", default=[], metavar="COLUMN=UNIT",
                      help="how a column's values read, e.g. csat_score=1-10, handle_time_s=minutes, "
                           "first_response_at=minutes_after_created")
@@ -193,7 +196,8 @@ def run_import(args: argparse.Namespace) -> int:
     folder = load_settings()["mappings_dir"]
     try:
         result = import_file(
-            con, args.file, maps=args.maps, sets=args.sets, times=args.times, units=args.units, sheet=args.sheet,
+            con, args.file, maps=args.maps, sets=args.sets, times=args.times, units=args.units, starts=args.starts,
+            sheet=args.sheet,
             preset=args.preset,
             saved=mapping_path(args.mapping, folder) if args.mapping else None,
             dry_run=args.dry_run, drop_invalid=args.drop_invalid,

@@ -59,11 +59,27 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """
     for table in TABLES:
         con.execute(create_table_sql(table))
+    if has_old_ticket_key(con):
+        # Databases made before the importer kept one row per ticket carry a PRIMARY KEY index,
+        # which makes every load and delete several times slower; DuckDB cannot drop it in place.
+        con.execute("BEGIN TRANSACTION")
+        con.execute("ALTER TABLE tickets RENAME TO tickets_with_key")
+        con.execute(create_table_sql(TABLES_BY_NAME["tickets"]))
+        con.execute("INSERT INTO tickets BY NAME SELECT * FROM tickets_with_key ORDER BY created_at")
+        con.execute("DROP TABLE tickets_with_key")
+        con.execute("COMMIT")
     for table, column in missing_columns(con):
         col = TABLES_BY_NAME[table].column(column)
         con.execute(f"ALTER TABLE {quote_identifier(table)} ADD COLUMN "
                     f"{quote_identifier(column, table=table)} {col.dtype}")
     con.execute("CREATE TABLE IF NOT EXISTS rollup_settings (name VARCHAR PRIMARY KEY, value VARCHAR)")
+
+
+def has_old_ticket_key(con: duckdb.DuckDBPyConnection) -> bool:
+    """Return True when ``tickets`` still has the PRIMARY KEY of databases made by earlier versions."""
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() "
+        "AND table_name = 'tickets' AND constraint_type = 'PRIMARY KEY'").fetchone()[0])
 
 
 def missing_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -172,7 +188,7 @@ def refresh_aggregates(path: str | Path, *, settings: dict | None = None) -> boo
     """
     con = connect(path, read_only=True)
     try:
-        if is_rollup_current(con, settings=settings) and not missing_columns(con):
+        if is_rollup_current(con, settings=settings) and not missing_columns(con) and not has_old_ticket_key(con):
             return False
     finally:
         con.close()

@@ -211,8 +211,22 @@ def build_cast_plan(
         raise ValueError(f"{name}: " + "; ".join(problems))
     columns, texts, styles = {}, {}, {}
     dtypes = {c.name: c.dtype for c in TICKETS.columns} | dict.fromkeys(EXTRA_COLUMNS, "TIMESTAMP")
-    iso = find_iso_columns(con, [s for c, s in mapping.columns.items() if dtypes[c] == "TIMESTAMP"
-                                 and c not in mapping.times and c not in mapping.units])
+    stamps = [s for c, s in mapping.columns.items() if (dtypes[c] == "TIMESTAMP" or c in mapping.starts)
+              and c not in mapping.times and c not in mapping.units]
+    iso = find_iso_columns(con, [*stamps, *mapping.starts.values()])
+
+    def timestamp(text: str, source: str, column: str) -> str:
+        style = "iso"
+        if source not in iso:
+            try:
+                style = detect_date_style(con, source, name=name)
+            except AmbiguousDatesError:
+                if dates not in ("day_first", "month_first"):
+                    raise
+                style = dates
+        styles[column] = style
+        return _timestamp(text, style)
+
     sources = {c: ("column", s) for c, s in mapping.columns.items()}
     sources |= {c: ("constant", v) for c, v in mapping.constants.items()}
     # created_at first: durations after creation are computed from it.
@@ -232,17 +246,14 @@ def build_cast_plan(
             text = f"({text}) || ' ' || ({_time_of_day(_clean(mapping.times[canonical]))})"
         if unit.endswith("_after_created"):
             expr = _offset(columns["created_at"], text, unit)
+        elif canonical in mapping.starts:  # the time between two timestamps
+            start = mapping.starts[canonical]
+            end_at = timestamp(text, value, f"{canonical} (end)")
+            start_at = timestamp(_clean(start), start, f"{canonical} (start)")
+            expr = f"(epoch_us({end_at}) - epoch_us({start_at})) / 1e6"
         elif dtype == "TIMESTAMP":
-            style = "iso"
-            if kind == "column" and value not in iso:
-                try:
-                    style = detect_date_style(con, value, name=name)
-                except AmbiguousDatesError:
-                    if dates not in ("day_first", "month_first"):
-                        raise
-                    style = dates
-            styles[canonical] = style
-            expr = _timestamp(text, style)
+            expr = timestamp(text, value, canonical) if kind == "column" else _timestamp(text, "iso")
+            styles.setdefault(canonical, "iso")
         elif dtype == "BOOLEAN":
             expr = (f"CASE WHEN list_contains($true_words, lower({text})) THEN true "
                     f"WHEN list_contains($false_words, lower({text})) THEN false END")
@@ -295,7 +306,7 @@ def build_typed_table(con: duckdb.DuckDBPyConnection, mapping: Mapping, plan: Ca
     dtypes = {c.name: c.dtype for c in TICKETS.columns}
     # Each source column is cleaned (trimmed, null markers to NULL) once, in an inner query;
     # the typing expressions of the plan read the cleaned text.
-    sources = dict.fromkeys([*mapping.columns.values(), *mapping.times.values()])
+    sources = dict.fromkeys([*mapping.columns.values(), *mapping.times.values(), *mapping.starts.values()])
     inner = ", ".join(["rowid AS _rid", *(f"{_text(s)} AS {_clean(s)}" for s in sources)])
     selects = [f"_rid + {int(first_row)} AS _row"]
     for column in [*dtypes, *EXTRA_COLUMNS]:
@@ -349,7 +360,7 @@ def _unreadable_proposals(con: duckdb.DuckDBPyConnection, mapping: Mapping, *, k
     checks = {}
     for canonical, source in mapping.columns.items():
         text, dtype = _text(source), dtypes[canonical]
-        if canonical in keep or canonical in mapping.units or canonical in mapping.times:
+        if canonical in keep or canonical in mapping.units or canonical in mapping.times or canonical in mapping.starts:
             continue
         if dtype == "TIMESTAMP":
             readable = (f"try_cast({text} AS TIMESTAMP) IS NOT NULL OR try_cast({text} AS DOUBLE) > 1000 "

@@ -69,6 +69,7 @@ def import_file(
     sets: list[str] = (),
     times: list[str] = (),
     units: list[str] = (),
+    starts: list[str] = (),
     sheet: str | None = None,
     saved: Path | None = None,
     preset: str | None = None,
@@ -87,6 +88,7 @@ def import_file(
         sets: ``canonical=value`` constants for every row.
         times: ``timestamp_column=Time Header`` pairs adding a time of day to a date column.
         units: ``canonical=unit`` pairs saying how a column's values read (``csat_score=1-10``).
+        starts: ``duration=Start Header`` pairs: the duration runs from that header to its mapped one.
         sheet: the worksheet of an Excel file.
         saved: a saved mapping (``mapping_path``) to start from instead of the proposed one.
         preset: a built-in preset to propose from, instead of the one the headers identify.
@@ -117,10 +119,10 @@ def import_file(
     elif saved:
         start = load_mapping(saved, staged.columns)
     else:
-        named = frozenset(pair.partition("=")[0].strip() for pair in [*maps, *sets, *times, *units])
+        named = frozenset(pair.partition("=")[0].strip() for pair in [*maps, *sets, *times, *units, *starts])
         start, notes = propose_by_values(con, staged.columns, preset=preset, keep=named)
     mapping = apply_overrides(start, staged.columns, maps=list(maps), sets=list(sets), times=list(times),
-                              units=list(units))
+                              units=list(units), starts=list(starts))
     plan = build_cast_plan(con, mapping, name=path.name, dates=dates)
     build_typed_table(con, mapping, plan, first_row=staged.first_row)
     report(0.5, "validating")
@@ -147,20 +149,24 @@ def import_file(
         con.execute(f"CREATE OR REPLACE TEMP TABLE _final AS SELECT {col_list} FROM {TYPED}{where}{fold}")  # noqa: S608
         kept = con.execute(f"SELECT count(*) FROM {TYPED}{where}").fetchone()[0] if where else staged.rows  # noqa: S608
         final = con.execute("SELECT count(*) FROM _final").fetchone()[0]
-        if con.execute("SELECT count(*) FROM (SELECT 1 FROM tickets LIMIT 1)").fetchone()[0]:
-            differs = " OR ".join(f'f."{c}" IS DISTINCT FROM t."{c}"' for c in columns)
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _changed AS SELECT f.* FROM _final f "  # noqa: S608 - schema columns
-                f"LEFT JOIN tickets t USING (ticket_id) WHERE t.ticket_id IS NULL OR {differs}"
-            )
-        else:  # an empty database: every row is new
-            con.execute("DROP TABLE IF EXISTS _changed")
-            con.execute("ALTER TABLE _final RENAME TO _changed")
+        stored = ", ".join(f'"{c}"' for c in TICKETS.column_names)
+        # One pass over the stored contacts finds the ones this file names; the comparison,
+        # the backup and the delete then work on that small table.
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _old AS SELECT rowid AS _rid, {stored} FROM tickets "  # noqa: S608
+                    "WHERE ticket_id IN (SELECT ticket_id FROM _final)")
+        differs = " OR ".join(f'f."{c}" IS DISTINCT FROM t."{c}"' for c in columns)
         con.execute(
-            "INSERT INTO tickets_replaced SELECT $id, * FROM tickets WHERE ticket_id IN (SELECT ticket_id FROM _changed)",
-            {"id": import_id},
+            "CREATE OR REPLACE TEMP TABLE _changed AS SELECT f.* FROM _final f "  # noqa: S608 - schema columns
+            f"LEFT JOIN _old t USING (ticket_id) WHERE t.ticket_id IS NULL OR {differs}"
         )
-        con.execute("DELETE FROM tickets WHERE ticket_id IN (SELECT ticket_id FROM _changed)")
+        con.execute("DELETE FROM _old WHERE ticket_id NOT IN (SELECT ticket_id FROM _changed)")
+        con.execute(f"INSERT INTO tickets_replaced (replaced_by, {stored}) SELECT $id, {stored} FROM _old",  # noqa: S608
+                    {"id": import_id})
+        # The range on created_at lets DuckDB skip every row group outside it (a month's update
+        # deletes from the last month's row groups, not from ten million rows).
+        first, last = con.execute("SELECT min(created_at), max(created_at) FROM _old").fetchone()
+        con.execute("DELETE FROM tickets WHERE created_at BETWEEN $first AND $last AND rowid IN (SELECT _rid FROM _old)",
+                    {"first": first, "last": last})
         con.execute(f"INSERT INTO tickets ({col_list}, import_id) SELECT {col_list}, $id FROM _changed",  # noqa: S608
                     {"id": import_id})
         written = con.execute("SELECT count(*) FROM _changed").fetchone()[0]

@@ -58,6 +58,7 @@ EXTRA_COLUMNS = {"updated_at": ("updated at", "updated", "last updated", "modifi
 TIMESTAMP_COLUMNS = ("created_at", "first_response_at", "resolved_at", "updated_at")
 # How a column's values read, when not in the data model's own unit; the first is the default.
 DURATION_UNITS = ("seconds", "minutes", "hours", "h_mm")
+DURATIONS = ("handle_time_s", "wait_time_s")
 OFFSET_UNITS = ("timestamp", "seconds_after_created", "minutes_after_created", "hours_after_created")
 UNITS: dict[str, tuple[str, ...]] = {
     "handle_time_s": DURATION_UNITS,
@@ -94,10 +95,12 @@ class Mapping:
     units: dict[str, str] = field(default_factory=dict)  # column -> unit of its values (``UNITS``)
     derived: dict[str, str] = field(default_factory=dict)  # column -> recipe (``DERIVED``)
     preset: str | None = None  # the built-in preset the proposal came from
+    starts: dict[str, str] = field(default_factory=dict)  # duration -> header of its start; the mapped one ends it
 
     def describe(self) -> list[str]:
         """Return one line per mapped column, for reports and logs."""
         lines = [f"{c} <- {s!r}" + (f" + time {self.times[c]!r}" if c in self.times else "")
+                 + (f" minus {self.starts[c]!r}" if c in self.starts else "")
                  + (f" in {self.units[c].replace('_', ' ')}" if c in self.units else "")
                  for c, s in self.columns.items()]
         lines += [f"{c} = {v!r} (every row)" for c, v in self.constants.items()]
@@ -106,7 +109,7 @@ class Mapping:
     def copy(self) -> Mapping:
         """Return an independent copy."""
         return Mapping(dict(self.columns), dict(self.constants), dict(self.times), dict(self.units),
-                       dict(self.derived), self.preset)
+                       dict(self.derived), self.preset, dict(self.starts))
 
 
 @dataclass(frozen=True)
@@ -214,13 +217,15 @@ def propose_mapping(
 
 def apply_overrides(
     mapping: Mapping, headers: tuple[str, ...], *, maps: list[str] = (), sets: list[str] = (),
-    times: list[str] = (), units: list[str] = (),
+    times: list[str] = (), units: list[str] = (), starts: list[str] = (),
 ) -> Mapping:
     """Return ``mapping`` corrected by ``canonical=Source Header`` and ``canonical=value`` pairs.
 
     An empty source (``--map team=``) unmaps the column. ``times`` pairs name a header holding
     the time of day of a timestamp column whose header holds only the date. ``units`` pairs
-    say how a column's values read (``csat_score=1-10``, ``handle_time_s=minutes``).
+    say how a column's values read (``csat_score=1-10``, ``handle_time_s=minutes``). ``starts``
+    pairs make a duration the time between two timestamps: ``handle_time_s=Talk start`` with
+    ``handle_time_s`` mapped to the header of the end.
 
     Raises:
         ValueError: an unknown canonical column or unit, or a header the file does not have.
@@ -236,6 +241,7 @@ def apply_overrides(
         out.constants.pop(canonical, None)
         out.units.pop(canonical, None)
         out.times.pop(canonical, None)
+        out.starts.pop(canonical, None)
         out.derived.pop(canonical, None)
         if is_constant:
             out.constants[canonical] = value
@@ -258,6 +264,17 @@ def apply_overrides(
             if source == value:
                 del out.columns[other]
         out.times[canonical] = value
+    for pair in starts:
+        canonical, sep, value = (p.strip() for p in pair.partition("="))
+        if not sep or canonical not in DURATIONS:
+            raise ValueError(f"{pair!r}: expected DURATION_COLUMN=START_HEADER with DURATION_COLUMN one of "
+                             f"{', '.join(DURATIONS)}, e.g. handle_time_s=Talk start")
+        if value not in headers:
+            raise ValueError(f"{pair!r}: the file has no column {value!r}; its columns are {', '.join(headers)}")
+        if canonical not in out.columns:
+            raise ValueError(f"{pair!r}: map the end first, e.g. --map {canonical}=Talk end")
+        out.starts[canonical] = value
+        out.units.pop(canonical, None)
     for pair in units:
         canonical, sep, value = (p.strip() for p in pair.partition("="))
         if not sep or value not in UNITS.get(canonical, ()):
@@ -285,6 +302,10 @@ def check_mapping(mapping: Mapping) -> list[str]:
             problems.append(f"{column}: unknown unit {unit!r}; use one of {', '.join(UNITS.get(column, ()))}")
         elif unit.endswith("_after_created") and "created_at" not in mapping.columns:
             problems.append(f"{column} in {unit.replace('_', ' ')} needs created_at mapped to a column of the file")
+    for column, start in mapping.starts.items():
+        if column not in DURATIONS or column not in mapping.columns:
+            problems.append(f"{column}: a start ({start!r}) makes a duration of two timestamps; map {column} to "
+                            "the end" if column in DURATIONS else f"{column}: only durations have a start")
     for column, recipe in mapping.derived.items():
         if recipe not in DERIVED.get(column, {}):
             problems.append(f"{column}: unknown recipe {recipe!r}")
@@ -326,19 +347,20 @@ def load_mapping(path: Path, headers: tuple[str, ...]) -> Mapping:
         raise ValueError(f"no saved mapping {path.stem!r} in {path.parent}" + (f"; saved: {', '.join(known)}" if known else ""))
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     known_columns = set(MAPPABLE) | set(EXTRA_COLUMNS)
-    parts = {k: raw.get(k) or {} for k in ("columns", "constants", "times", "units", "derived")}
+    parts = {k: raw.get(k) or {} for k in ("columns", "constants", "times", "units", "derived", "starts")}
     if set(raw) - {*parts, "preset"} or not all(isinstance(v, dict) for v in parts.values()):
-        raise ValueError(f"{path}: a mapping holds only the sections columns, constants, times, units and derived")
+        raise ValueError(f"{path}: a mapping holds only the sections columns, constants, times, units, derived "
+                         "and starts")
     unknown = sorted(c for part in parts.values() for c in part if c not in known_columns)
     if unknown:
         raise ValueError(f"{path}: unknown columns {', '.join(unknown)}")
-    missing = sorted({h for h in [*parts["columns"].values(), *parts["times"].values()] if h not in headers})
+    missing = sorted({h for part in ("columns", "times", "starts") for h in parts[part].values() if h not in headers})
     if missing:
         raise ValueError(f"mapping {path.stem!r} expects headers the file does not have: {', '.join(map(repr, missing))}; "
                          f"the file's headers are {', '.join(map(repr, headers))}")
     text = {k: {c: str(v) for c, v in part.items()} for k, part in parts.items()}
     mapping = Mapping(text["columns"], text["constants"], text["times"], text["units"], text["derived"],
-                      raw.get("preset"))
+                      raw.get("preset"), text["starts"])
     problems = check_mapping(mapping)
     if problems:
         raise ValueError(f"{path}: " + "; ".join(problems))
@@ -354,7 +376,8 @@ def mapping_to_rows(mapping: Mapping) -> list[dict[str, str]]:
          {'column': 'created_at', 'file_column': '', 'time_column': '', 'unit': '', 'every_row': ''},
          {'column': 'channel', 'file_column': '', 'time_column': '', 'unit': '', 'every_row': 'phone'}]
     """
-    return [{"column": c, "file_column": mapping.columns.get(c, ""), "time_column": mapping.times.get(c, ""),
+    return [{"column": c, "file_column": mapping.columns.get(c, ""),
+             "time_column": mapping.times.get(c, "") or mapping.starts.get(c, ""),
              "unit": mapping.units.get(c, ""), "every_row": mapping.constants.get(c, "")}
             for c in (*MAPPABLE, *EXTRA_COLUMNS)]
 
@@ -388,9 +411,12 @@ def mapping_from_rows(rows: list[dict], headers: tuple[str, ...], *, base: Mappi
         elif constant:
             out.constants[column] = constant
         if time_of_day:
-            if column not in TIMESTAMP_COLUMNS or not source:
-                problems.append(f"{column}: a time column only completes a date column of a timestamp")
-            out.times[column] = time_of_day
+            if column in DURATIONS and source:
+                out.starts[column] = time_of_day  # a duration from its start to the mapped end
+            elif column not in TIMESTAMP_COLUMNS or not source:
+                problems.append(f"{column}: a second column completes the date of a timestamp, or starts a duration")
+            else:
+                out.times[column] = time_of_day
         if unit and unit != UNITS.get(column, ("",))[0]:
             if unit in UNITS.get(column, ()):
                 out.units[column] = unit

@@ -110,7 +110,9 @@ def validate_typed(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> list[Fin
                 f"{shown or 'values'} not a known {column} ({allowed}); fix the file or map them with --set")
         elif column in {c.name for c in TICKETS.columns} or column == "updated_at":
             add("unparseable", column, "error", f'"_src_{column}" IS NOT NULL AND "{column}" IS NULL',
-                f"values that cannot be read as {_kind(column, mapping.units.get(column))}")
+                f"values that cannot be read as {_kind(column, mapping.units.get(column))}"
+                if column not in mapping.starts else
+                f"values or starts ({mapping.starts[column]!r}) that cannot be read as a date and time")
     for rule in RULES:
         if rule[1] in mapping.columns or rule[1] in mapping.constants:
             add(*rule)

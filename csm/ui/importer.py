@@ -178,8 +178,10 @@ def _render_ticket_import(path: Path, options: dict) -> None:
         column_config={
             "column": st.column_config.TextColumn("Field", help="Field of the data model (docs/data-model.md)"),
             "file_column": st.column_config.SelectboxColumn("File column", options=["", *proposal.headers]),
-            "time_column": st.column_config.SelectboxColumn("Time of day from", options=["", *proposal.headers],
-                                                            help="For a file with the date and the time apart"),
+            "time_column": st.column_config.SelectboxColumn(
+                "Time of day / start", options=["", *proposal.headers],
+                help="For a timestamp: the column holding its time of day, when the file keeps date and time "
+                     "apart. For a duration: the column holding its start (the file column is its end)."),
             "unit": st.column_config.SelectboxColumn("Unit", options=["", *units]),
             "every_row": st.column_config.TextColumn("Every row", help="One value for every row of this file"),
         },

@@ -167,3 +167,21 @@ def test_drop_invalid_keeps_rows_whose_checked_columns_are_empty(con, tmp_path):
                            "2,2026-10-01 09:00:00,email,\n3,2026-10-01 09:00:00,email,2026-10-01 10:00:00\n")
     result = import_file(con, path, drop_invalid=True)
     assert (result.rows_written, result.rows_dropped) == (2, 1)
+
+
+def test_a_duration_can_be_the_time_between_two_timestamps(con, tmp_path):
+    path = write(tmp_path, "Call,Start,Answered at,Ended at,Channel\n"
+                           "1,2026-10-01 09:00:00,2026-10-01 09:00:30,2026-10-01 09:05:30,phone\n"
+                           "2,2026-10-01 10:00:00,2026-10-01 10:00:05,,phone\n")
+    result = import_file(con, path, maps=["ticket_id=Call", "created_at=Start", "handle_time_s=Ended at",
+                                          "wait_time_s=Answered at"],
+                         starts=["handle_time_s=Answered at", "wait_time_s=Start"])
+    assert result.errors == []
+    assert "handle_time_s <- 'Ended at' minus 'Answered at'" in result.mapping.describe()
+    assert con.execute("SELECT ticket_id, wait_time_s, handle_time_s FROM tickets ORDER BY 1").fetchall() == [
+        ("1", 30.0, 300.0), ("2", 5.0, None)]
+
+
+def test_a_duration_start_needs_its_end_mapped():
+    with pytest.raises(ValueError, match="map the end first"):
+        apply_overrides(Mapping(), ("Start",), starts=["handle_time_s=Start"])
