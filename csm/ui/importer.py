@@ -35,7 +35,7 @@ from csm.ingest.mapping import (
 from csm.ingest.readers import ReadError, list_sheets
 from csm.ingest.reference import TABLES as REFERENCE
 from csm.ingest.reference import ReferenceResult, import_reference, render_template
-from csm.schema import TABLES_BY_NAME
+from csm.schema import TABLES_BY_NAME, TICKETS
 from csm.ui import loaders
 
 KINDS = ["csv", "tsv", "txt", "xlsx", "xlsm", "parquet", "json", "ndjson", "jsonl"]
@@ -169,12 +169,14 @@ def _render_ticket_import(path: Path, options: dict) -> None:
     st.subheader("Mapping")
     st.caption("Each row is a field of the data model. Pick the file's column for it, or give one value for every "
                "row (for example channel phone). Unit says how the values read when not in the model's own unit.")
-    rows = mapping_to_rows(proposal.mapping)
+    meaning = {c.name: c.description for c in TICKETS.columns} | {
+        "updated_at": "Last change of the ticket; of several rows per ticket, the latest is kept."}
+    rows = [r | {"meaning": meaning[r["column"]]} for r in mapping_to_rows(proposal.mapping)]
     units = sorted({u for us in UNITS.values() for u in us})
     edited = st.data_editor(
         pl.DataFrame(rows), key=f"data__editor_{path.name}_{sorted(start_options.items())}", hide_index=True,
         placeholder="", height=36 * (len(rows) + 1) + 3,
-        disabled=["column"],
+        disabled=["column", "meaning"],
         column_config={
             "column": st.column_config.TextColumn("Field", help="Field of the data model (docs/data-model.md)"),
             "file_column": st.column_config.SelectboxColumn("File column", options=["", *proposal.headers]),
@@ -184,6 +186,7 @@ def _render_ticket_import(path: Path, options: dict) -> None:
                      "apart. For a duration: the column holding its start (the file column is its end)."),
             "unit": st.column_config.SelectboxColumn("Unit", options=["", *units]),
             "every_row": st.column_config.TextColumn("Every row", help="One value for every row of this file"),
+            "meaning": st.column_config.TextColumn("What the field holds", width="large"),
         },
     )
     edited_rows = pl.DataFrame(edited).fill_null("").to_dicts()

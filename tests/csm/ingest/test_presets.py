@@ -185,3 +185,36 @@ def test_a_duration_can_be_the_time_between_two_timestamps(con, tmp_path):
 def test_a_duration_start_needs_its_end_mapped():
     with pytest.raises(ValueError, match="map the end first"):
         apply_overrides(Mapping(), ("Start",), starts=["handle_time_s=Start"])
+
+
+def test_the_mapping_table_of_the_data_page_round_trips_and_edits():
+    from csm.ingest.mapping import mapping_from_rows, mapping_to_rows
+
+    headers = ("Call Id", "Agent", "Date", "Time", "Answered (Y/N)", "Rating", "Talk start", "Talk end")
+    proposed = propose_mapping(headers)
+    rows = [r | {"meaning": "shown, not read"} for r in mapping_to_rows(proposed)]
+    assert mapping_from_rows(rows, headers, base=proposed) == proposed
+    edit = {r["column"]: r for r in rows}
+    edit["csat_score"]["unit"] = "1-10"
+    edit["handle_time_s"] |= {"file_column": "Talk end", "time_column": "Talk start"}
+    edit["team"]["every_row"] = "Hotline"
+    edited = mapping_from_rows(list(edit.values()), headers, base=proposed)
+    assert (edited.units, edited.starts, edited.constants) == (
+        {"csat_score": "1-10"}, {"handle_time_s": "Talk start"}, {"channel": "phone", "team": "Hotline"})
+    assert edited.derived == proposed.derived  # the call's end is still derived: resolved_at is not mapped
+
+
+def test_the_mapping_table_reports_every_problem_at_once():
+    from csm.ingest.mapping import mapping_from_rows, mapping_to_rows
+
+    rows = {r["column"]: r for r in mapping_to_rows(Mapping())}
+    rows["ticket_id"]["file_column"] = "Id"
+    rows["customer_id"]["file_column"] = "Id"
+    rows["channel"] |= {"file_column": "Via", "every_row": "phone"}
+    rows["team"]["unit"] = "minutes"
+    with pytest.raises(ValueError) as raised:
+        mapping_from_rows(list(rows.values()), ("Id", "Via"), base=Mapping())
+    assert str(raised.value) == (  # in the table's order
+        "channel: choose a file column or one value for every row, not both; "
+        "team: unit 'minutes' does not fit; use one of none (this column has no unit); "
+        "'Id' is used for both ticket_id and customer_id; use each column once")
