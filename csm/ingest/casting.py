@@ -130,6 +130,20 @@ def detect_date_style(con: duckdb.DuckDBPyConnection, source: str, *, name: str)
     )
 
 
+def choose_date_style(con: duckdb.DuckDBPyConnection, source: str, *, name: str, dates: str | None) -> str:
+    """Return the date style of the staged column ``source``; ``dates`` settles ambiguous values.
+
+    Raises:
+        AmbiguousDatesError: the values fit day-first and month-first and ``dates`` is not given.
+    """
+    try:
+        return detect_date_style(con, source, name=name)
+    except AmbiguousDatesError:
+        if dates not in ("day_first", "month_first"):
+            raise
+        return dates
+
+
 def _timestamp(text: str, style: str) -> str:
     if style == "iso":
         return f"try_cast({text} AS TIMESTAMP)"
@@ -216,16 +230,8 @@ def build_cast_plan(
     iso = find_iso_columns(con, [*stamps, *mapping.starts.values()])
 
     def timestamp(text: str, source: str, column: str) -> str:
-        style = "iso"
-        if source not in iso:
-            try:
-                style = detect_date_style(con, source, name=name)
-            except AmbiguousDatesError:
-                if dates not in ("day_first", "month_first"):
-                    raise
-                style = dates
-        styles[column] = style
-        return _timestamp(text, style)
+        styles[column] = "iso" if source in iso else choose_date_style(con, source, name=name, dates=dates)
+        return _timestamp(text, styles[column])
 
     sources = {c: ("column", s) for c, s in mapping.columns.items()}
     sources |= {c: ("constant", v) for c, v in mapping.constants.items()}

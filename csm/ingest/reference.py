@@ -25,10 +25,9 @@ from csm.ingest.casting import (
     MONTH_FIRST,
     NULL_MARKERS,
     TRUE_WORDS,
-    AmbiguousDatesError,
     _text,
     _timestamp,
-    detect_date_style,
+    choose_date_style,
 )
 from csm.ingest.load import file_hash
 from csm.ingest.mapping import normalize_header
@@ -128,12 +127,7 @@ def _expression(con: duckdb.DuckDBPyConnection, spec: Table, column: str, source
     text = _text(source)
     dtype = spec.column(column).dtype
     if dtype == "DATE":
-        try:
-            style = detect_date_style(con, source, name=name)
-        except AmbiguousDatesError:
-            if dates not in ("day_first", "month_first"):
-                raise
-            style = dates
+        style = choose_date_style(con, source, name=name, dates=dates)
         month = f"CASE WHEN regexp_matches({text}, '^\\d{{4}}-\\d{{1,2}}$') THEN {text} || '-01' ELSE {text} END"
         return f"CAST({_timestamp(month, style)} AS DATE)"
     if dtype == "BOOLEAN":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -57,19 +57,17 @@ def save_upload(uploaded, folder: Path, *, limit_mb: int) -> Path:
         raise ValueError(f"{uploaded.name} is {uploaded.size / 1024 / 1024:,.0f} MB; the Data page accepts files up "
                          f"to {limit_mb:,} MB (setting CSM_MAX_UPLOAD_MB). Import it with the command line instead: "
                          f"python -m csm import {uploaded.name}")
+    folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     uploaded.seek(0)
-    while chunk := uploaded.read(1 << 20):
-        digest.update(chunk)
+    with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as out:
+        while chunk := uploaded.read(1 << 20):  # hash while writing: one pass over the upload
+            digest.update(chunk)
+            out.write(chunk)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(uploaded.name).name)
     target = folder / digest.hexdigest()[:16] / safe
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.exists():
-        partial = target.with_suffix(target.suffix + ".part")
-        uploaded.seek(0)
-        with open(partial, "wb") as out:
-            shutil.copyfileobj(uploaded, out, 1 << 20)
-        partial.replace(target)
+    Path(out.name).replace(target)
     return target
 
 

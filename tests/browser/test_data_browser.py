@@ -27,7 +27,10 @@ def test_upload_import_and_the_overview_counts_the_new_contacts(page: Page, tmp_
         expect(page.get_by_role("heading", name="Data")).to_be_visible(timeout=60_000)
         page.locator('input[type="file"]').set_input_files(FILES / "helpdesk_updates.csv")
         expect(metric_value(page, "Warnings")).to_have_text("1", timeout=60_000)  # several rows per ticket
-        page.get_by_role("button", name="Import", exact=True).click()
+        button = page.get_by_role("button", name="Import", exact=True)
+        expect(button).to_be_enabled(timeout=30_000)
+        page.wait_for_load_state("networkidle")  # the check's rerun has finished drawing
+        button.click()
         expect(page.get_by_text("2 contacts written, 2 folded, 0 left out")).to_be_visible(timeout=60_000)
 
         page.goto(f"{url}/?period=all_time")
