@@ -246,8 +246,7 @@ def apply_overrides(
         if is_constant:
             out.constants[canonical] = value
         elif value:
-            if value not in headers:
-                raise ValueError(f"{pair!r}: the file has no column {value!r}; its columns are {', '.join(headers)}")
+            _require_header(pair, value, headers)
             for other, source in list(out.columns.items()):
                 if source == value:
                     del out.columns[other]
@@ -256,8 +255,7 @@ def apply_overrides(
         canonical, sep, value = (p.strip() for p in pair.partition("="))
         if not sep or canonical not in ("created_at", "first_response_at", "resolved_at", "updated_at"):
             raise ValueError(f"{pair!r}: expected TIMESTAMP_COLUMN=TIME_HEADER, e.g. created_at=Time")
-        if value not in headers:
-            raise ValueError(f"{pair!r}: the file has no column {value!r}; its columns are {', '.join(headers)}")
+        _require_header(pair, value, headers)
         if canonical not in out.columns:
             raise ValueError(f"{pair!r}: map the date of {canonical} first, e.g. --map {canonical}=Date")
         for other, source in list(out.columns.items()):
@@ -269,8 +267,7 @@ def apply_overrides(
         if not sep or canonical not in DURATIONS:
             raise ValueError(f"{pair!r}: expected DURATION_COLUMN=START_HEADER with DURATION_COLUMN one of "
                              f"{', '.join(DURATIONS)}, e.g. handle_time_s=Talk start")
-        if value not in headers:
-            raise ValueError(f"{pair!r}: the file has no column {value!r}; its columns are {', '.join(headers)}")
+        _require_header(pair, value, headers)
         if canonical not in out.columns:
             raise ValueError(f"{pair!r}: map the end first, e.g. --map {canonical}=Talk end")
         out.starts[canonical] = value
@@ -287,6 +284,11 @@ def apply_overrides(
         else:
             out.units[canonical] = value
     return out
+
+
+def _require_header(pair: str, header: str, headers: tuple[str, ...]) -> None:
+    if header not in headers:
+        raise ValueError(f"{pair!r}: the file has no column {header!r}; its columns are {', '.join(headers)}")
 
 
 def check_mapping(mapping: Mapping) -> list[str]:
