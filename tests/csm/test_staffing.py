@@ -1,0 +1,98 @@
+"""Erlang C against a published worked example and an exact computation in rational numbers."""
+
+import math
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from csm.staffing import (
+    average_speed_of_answer,
+    erlang_c,
+    required_agents,
+    required_fte,
+    service_level,
+    traffic_intensity,
+    workload_fte,
+)
+
+
+def exact_erlang_c(traffic: Fraction, agents: int) -> Fraction:
+    """The textbook formula, term by term, in exact rational arithmetic (no recursion, no floats)."""
+    top = traffic**agents / math.factorial(agents) * Fraction(agents) / (agents - traffic)
+    bottom = sum(traffic**k / math.factorial(k) for k in range(agents)) + top
+    return top / bottom
+
+
+def test_the_call_centre_helper_worked_example():
+    # 100 calls in half an hour, 3 minutes each, 80% answered within 20 seconds, 30% shrinkage:
+    # 10 Erlangs; 14 agents wait 17.41% of calls, answer 88.84% within 20 s, ASA 7.8 s,
+    # occupancy 71.4%; 20 people to schedule.
+    traffic = traffic_intensity(100, 180, 1800)
+    assert traffic == 10
+    assert round(erlang_c(traffic, 14), 4) == 0.1741
+    assert round(service_level(traffic, 14, aht_s=180, threshold_s=20), 4) == 0.8884
+    assert round(average_speed_of_answer(traffic, 14, aht_s=180), 1) == 7.8
+    need = required_agents(100, aht_s=180, interval_s=1800, target_sl=0.8, threshold_s=20)
+    assert (need.agents, round(need.occupancy, 3)) == (14, 0.714)
+    assert required_fte(need.agents, shrinkage=0.3) == 20
+
+
+@pytest.mark.parametrize(("traffic", "agents"), [
+    (Fraction(1, 2), 1), (Fraction(10), 11), (Fraction(10), 20), (Fraction(479, 10), 55), (Fraction(48), 55),
+    (Fraction(300), 301), (Fraction(300), 320), (Fraction(500), 520), (Fraction(800), 850),
+])
+def test_probability_of_waiting_equals_the_exact_formula(traffic, agents):
+    assert erlang_c(float(traffic), agents) == pytest.approx(float(exact_erlang_c(traffic, agents)), rel=1e-9)
+
+
+def test_service_level_and_asa_follow_from_the_exact_probability():
+    exact = float(exact_erlang_c(Fraction(48), 55))  # 360 calls of 4 minutes per half hour, 55 agents
+    assert service_level(48.0, 55, aht_s=240, threshold_s=15) == pytest.approx(1 - exact * math.exp(-7 * 15 / 240))
+    assert average_speed_of_answer(48.0, 55, aht_s=240) == pytest.approx(exact * 240 / 7)
+
+
+def test_large_traffic_stays_finite_and_meets_its_target():
+    # 5,000 calls of 5 minutes in an hour: about 417 Erlangs, where A^N / N! overflows a float.
+    need = required_agents(5000, aht_s=300, interval_s=3600, target_sl=0.8, threshold_s=20)
+    assert need.traffic == pytest.approx(416.667, rel=1e-5)
+    assert need.service_level >= 0.8 > service_level(need.traffic, need.agents - 1, aht_s=300, threshold_s=20)
+    assert 417 < need.agents < 440 and need.occupancy > 0.95  # large groups run hot at the same service level
+
+
+def test_agents_equal_to_traffic_never_catch_up():
+    assert erlang_c(10.0, 10) == 1.0 and erlang_c(10.0, 9) == 1.0
+    assert service_level(10.0, 10, aht_s=180, threshold_s=20) == 0.0
+    assert average_speed_of_answer(10.0, 10, aht_s=180) == math.inf
+    assert erlang_c(9.999, 10) > 0.999  # and the formula approaches that edge continuously
+
+
+def test_no_traffic_needs_no_agents():
+    assert erlang_c(0.0, 0) == 0.0
+    assert required_agents(0, aht_s=180, interval_s=1800, target_sl=0.8, threshold_s=20).agents == 0
+
+
+def test_an_asa_target_and_an_occupancy_cap_add_agents():
+    base = required_agents(100, aht_s=180, interval_s=1800, target_sl=0.8, threshold_s=20)
+    by_asa = required_agents(100, aht_s=180, interval_s=1800, target_asa_s=2)
+    assert average_speed_of_answer(10.0, by_asa.agents, aht_s=180) <= 2 < average_speed_of_answer(
+        10.0, by_asa.agents - 1, aht_s=180)
+    capped = required_agents(100, aht_s=180, interval_s=1800, target_sl=0.8, threshold_s=20, max_occupancy=0.6)
+    assert (base.agents, capped.agents) == (14, 17)  # 10 / 17 = 58.8% <= 60% < 10 / 16
+
+
+@given(st.floats(0.1, 400), st.integers(1, 40))
+def test_service_level_never_falls_when_an_agent_is_added(traffic, extra):
+    agents = math.floor(traffic) + extra
+    assert service_level(traffic, agents + 1, aht_s=300, threshold_s=20) >= service_level(
+        traffic, agents, aht_s=300, threshold_s=20) - 1e-12
+
+
+def test_workload_and_shrinkage():
+    assert workload_fte(600, aht_s=360, productive_hours=30) == 2.0
+    assert required_fte(13, shrinkage=0) == 13
+    with pytest.raises(ValueError, match="shrinkage"):
+        required_fte(13, shrinkage=1)
+    with pytest.raises(ValueError, match="threshold"):
+        required_agents(100, aht_s=180, interval_s=1800, target_sl=0.8)
