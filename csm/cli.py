@@ -14,6 +14,7 @@ import duckdb
 from csm.compile import Filters, Window
 from csm.db import connect, has_tickets
 from csm.demo import build_demo_database, default_end
+from csm.forecast import compute_backtest, load_daily_contacts, render_backtest_markdown
 from csm.ingest.casting import AmbiguousDatesError
 from csm.ingest.guide import render_importing_markdown
 from csm.ingest.history import load_imports, undo_import
@@ -96,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     undo = sub.add_parser("undo", help="undo the latest import: remove its rows and restore the rows it replaced")
     undo.add_argument("import_id", help="id of the import (see `python -m csm imports`)")
     undo.add_argument("--db", default=settings["db_path"], help="DuckDB file (default: %(default)s)")
+
+    backtest = sub.add_parser("backtest", help="test the volume forecast on past weeks; write docs/forecast.md")
+    backtest.add_argument("--db", default=settings["db_path"], help="DuckDB file (default: %(default)s)")
+    backtest.add_argument("--out", default=str(PROJECT_ROOT / "docs" / "forecast.md"), help="file (default: %(default)s)")
 
     docs = sub.add_parser("docs", help="write docs/kpis.md, docs/data-model.md and docs/importing.md")
     docs.add_argument("--out", default=str(PROJECT_ROOT / "docs"), help="folder (default: %(default)s)")
@@ -274,6 +279,27 @@ def run_undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_backtest(args: argparse.Namespace) -> int:
+    """Backtest the forecast per channel at 1, 4 and 12 weeks and write the report."""
+    con = connect(args.db, read_only=True)
+    try:
+        channels = [None, *(r[0] for r in con.execute("SELECT DISTINCT channel FROM tickets_daily_team ORDER BY 1")
+                            .fetchall())]
+        results = {}
+        for channel in channels:
+            daily = load_daily_contacts(con, channel=channel)
+            results[channel or "all channels"] = {w: compute_backtest(daily, horizon_weeks=w) for w in (1, 4, 12)}
+    finally:
+        con.close()
+    db = Path(args.db).resolve()
+    shown = db.relative_to(PROJECT_ROOT) if db.is_relative_to(PROJECT_ROOT) else db.name
+    Path(args.out).write_text(render_backtest_markdown(results, source=str(shown)), encoding="utf-8")
+    for channel, by_horizon in results.items():
+        print(f"{channel}: " + "; ".join(f"{w} weeks {b.verdict()}" for w, b in by_horizon.items()))
+    print(f"wrote {args.out}")
+    return 0
+
+
 def run_docs(args: argparse.Namespace) -> int:
     """Write the generated documentation files."""
     out = Path(args.out)
@@ -288,5 +314,5 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
     commands = {"demo": run_demo, "kpis": run_kpis, "import": run_import, "template": run_template,
-                "imports": run_imports, "undo": run_undo, "docs": run_docs}
+                "imports": run_imports, "undo": run_undo, "backtest": run_backtest, "docs": run_docs}
     return commands[args.command](args)

@@ -187,3 +187,13 @@ def test_a_vendor_export_is_recognised_by_the_cli(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "mapping (preset: Zendesk ticket export):" in out
     assert "first_response_at <- 'First reply time in minutes' in minutes after created" in out
+
+
+def test_backtest_writes_the_forecast_report_from_the_database(demo_db, tmp_path, capsys):
+    out = tmp_path / "forecast.md"
+    assert main(["backtest", "--db", str(demo_db), "--out", str(out)]) == 0
+    text = out.read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "WAPE" not in line]
+    assert len(rows) == 3 * 6  # all channels and five channels, at 1, 4 and 12 weeks
+    assert all(row.endswith("| yes |") for row in rows)
+    assert "missed by" in capsys.readouterr().out
