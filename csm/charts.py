@@ -124,6 +124,130 @@ def build_channel_volume_figure(frame: pl.DataFrame, *, grain: str = "day") -> g
     return fig
 
 
+SPLIT_NAMES = {"channel": "channel", "category": "category", "team": "team", "priority": "priority"}
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def build_split_volume_figure(frame: pl.DataFrame, *, by: str, grain: str = "day") -> go.Figure:
+    """Return stacked bars of contacts per time bucket, one colour per value of ``by``.
+
+    Args:
+        frame: ``csm.volume.compute_split`` output (bucket, value, contacts).
+        by: the dimension split on, for the title and the channel colours.
+        grain: the bucket size, for the title.
+    """
+    fig = go.Figure()
+    order = (frame.group_by("value").agg(pl.col("contacts").sum()).sort("contacts", descending=True)["value"].to_list()
+             if frame.height else [])
+    for value in [v for v in order if v != "other"] + (["other"] if "other" in order else []):
+        part = frame.filter(pl.col("value") == value).sort("bucket")
+        name = value.replace("_", " ")
+        fig.add_trace(go.Bar(x=part["bucket"].to_list(), y=part["contacts"].to_list(), name=name,
+                             marker_color=CHANNEL_COLOURS.get(value) if by == "channel" else
+                             ("#bbbbbb" if value == "other" else None),
+                             hovertemplate="%{y:,}<extra>" + name + "</extra>"))
+    fig.update_layout(**_LAYOUT, barmode="stack",
+                      title={"text": f"Contacts by {SPLIT_NAMES[by]} per {GRAIN_NAMES.get(grain, grain)}", "x": 0})
+    fig.update_yaxes(title="Contacts", tickformat=",~r")
+    if not frame.height:
+        _add_empty_note(fig)
+    return fig
+
+
+def build_flow_figure(flow: pl.DataFrame, *, grain: str = "day") -> go.Figure:
+    """Return created and resolved contacts as bars and the backlog at each bucket's end as a line.
+
+    Args:
+        flow: ``csm.volume.rollup_flow`` output (bucket, created, resolved, backlog).
+        grain: the bucket size, for the title.
+    """
+    fig = go.Figure()
+    x = flow["bucket"].to_list()
+    fig.add_trace(go.Bar(x=x, y=flow["created"].to_list(), name="created", marker_color="#1f77b4",
+                         hovertemplate="%{y:,}<extra>created</extra>"))
+    fig.add_trace(go.Bar(x=x, y=flow["resolved"].to_list(), name="resolved", marker_color="#2ca02c",
+                         hovertemplate="%{y:,}<extra>resolved</extra>"))
+    fig.add_trace(go.Scatter(x=x, y=flow["backlog"].to_list(), name="open at the end (backlog)", yaxis="y2",
+                             mode="lines", line={"color": "#d62728", "width": 2},
+                             hovertemplate="%{y:,}<extra>backlog</extra>"))
+    fig.update_layout(**_LAYOUT, barmode="group",
+                      title={"text": f"Created, resolved and backlog per {GRAIN_NAMES.get(grain, grain)}", "x": 0},
+                      yaxis={"title": "Contacts created or resolved", "tickformat": ",.0f"},
+                      yaxis2={"overlaying": "y", "side": "right", "title": "Open contacts", "rangemode": "tozero",
+                              "tickformat": ",.0f", "showgrid": False})
+    if not flow.height or not (flow["created"].sum() or flow["backlog"].max()):
+        _add_empty_note(fig)
+    return fig
+
+
+def build_arrivals_heatmap(frame: pl.DataFrame, *, value: str = "per_day") -> go.Figure:
+    """Return a weekday x hour heatmap of arrivals per day (``per_day``) or of the ``service_level``.
+
+    Args:
+        frame: ``csm.volume.compute_arrivals`` output.
+        value: ``per_day`` or ``service_level``.
+    """
+    z = [[None] * 24 for _ in WEEKDAYS]
+    for row in frame.iter_rows(named=True):
+        z[row["weekday"] - 1][row["hour"]] = row[value]
+    is_sl = value == "service_level"
+    fig = go.Figure(go.Heatmap(
+        z=z, x=list(range(24)), y=list(WEEKDAYS), colorscale="RdYlGn" if is_sl else "Blues",
+        zmin=0 if is_sl else None, zmax=1 if is_sl else None, xgap=1, ygap=1,
+        colorbar={"tickformat": ".0%" if is_sl else ",.0f", "title": {"text": "service level" if is_sl else "per day"}},
+        hovertemplate="%{y} %{x}:00: %{z:" + (".0%" if is_sl else ",.1f") + "}<extra></extra>",
+    ))
+    fig.update_xaxes(title="Hour of arrival", dtick=2, ticksuffix=":00")
+    title = "Service level by weekday and hour of arrival" if is_sl else "Contacts arriving per day, by weekday and hour"
+    fig.update_layout(**{**_LAYOUT, "hovermode": "closest"}, title={"text": title, "x": 0})
+    fig.update_yaxes(autorange="reversed")
+    if not frame.height:
+        _add_empty_note(fig)
+    return fig
+
+
+def build_aging_figure(frame: pl.DataFrame) -> go.Figure:
+    """Return stacked bars of open contacts by age, one colour per channel (``csm.volume.compute_aging``)."""
+    from csm.volume import AGE_BUCKETS
+
+    ages = [b[2] for b in AGE_BUCKETS]
+    fig = go.Figure()
+    for channel in sorted(frame["channel"].unique().to_list()) if frame.height else []:
+        part = dict(frame.filter(pl.col("channel") == channel).select("age", "open").iter_rows())
+        fig.add_trace(go.Bar(x=ages, y=[part.get(a, 0) for a in ages], name=channel.replace("_", " "),
+                             marker_color=CHANNEL_COLOURS.get(channel),
+                             hovertemplate="%{y:,}<extra>" + channel.replace("_", " ") + "</extra>"))
+    fig.update_layout(**_LAYOUT, barmode="stack", title={"text": "Open contacts by age", "x": 0})
+    fig.update_yaxes(title="Open contacts", tickformat=",~r")
+    if not frame.height:
+        _add_empty_note(fig)
+    return fig
+
+
+def build_forecast_figure(history: pl.DataFrame, forecast: pl.DataFrame, *, grain: str = "day") -> go.Figure:
+    """Return recent actual volume and the forecast with its 80% prediction interval.
+
+    Args:
+        history: (period_start, contacts) of the recent past.
+        forecast: ``csm.forecast.compute_forecast`` output (period_start, forecast, low, high).
+        grain: ``day`` or ``week``.
+    """
+    fig = go.Figure()
+    x = forecast["period_start"].to_list()
+    if forecast["low"].is_not_null().all():
+        fig.add_trace(go.Scatter(x=x + x[::-1], y=forecast["high"].to_list() + forecast["low"].to_list()[::-1],
+                                 fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0}, mode="lines",
+                                 name="80% prediction interval", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=history["period_start"].to_list(), y=history["contacts"].to_list(), name="actual",
+                             mode="lines", line={"color": "#444"}, hovertemplate="%{y:,.0f}<extra>actual</extra>"))
+    fig.add_trace(go.Scatter(x=x, y=forecast["forecast"].to_list(), name="forecast", mode="lines",
+                             line={"color": "#1f77b4", "dash": "dash"}, hovertemplate="%{y:,.0f}<extra>forecast</extra>"))
+    per = "day" if grain == "day" else "week (ending on the weekday of the data's last day)"
+    fig.update_layout(**_LAYOUT, title={"text": f"Contacts per {per}: actual and forecast", "x": 0})
+    fig.update_yaxes(title="Contacts", tickformat=",~r", rangemode="tozero")
+    return fig
+
+
 def _add_empty_note(fig: go.Figure) -> None:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)

@@ -9,6 +9,7 @@ History is rebuilt from the created and resolved times, not from today's status.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
@@ -103,3 +104,102 @@ GROUP BY ALL ORDER BY 1, 2
     return (frame.with_columns(pl.col("weekday").cast(pl.Int8)).join(days.with_columns(pl.col("weekday").cast(pl.Int8)),
                                                                       on="weekday")
             .with_columns(per_day=pl.col("contacts") / pl.col("occurrences")).drop("occurrences"))
+
+
+SPLIT_TOP = 8
+
+
+def compute_split(
+    con: duckdb.DuckDBPyConnection, *, start: date, end: date, by: str, grain: str, filters: Filters = Filters(),
+) -> pl.DataFrame:
+    """Return contacts per time bucket and value of ``by`` (channel, category, team, priority).
+
+    The ``SPLIT_TOP`` largest values over the period keep their name; the rest are summed as "other".
+    """
+    from csm.compile import Window
+    from csm.metrics import compute_kpis
+
+    frame = compute_kpis(con, windows=(Window("current", start, end),), filters=filters, keys=("contacts",),
+                         group_by=(by,), grain=grain).select("bucket", pl.col(by).fill_null("(none)").alias("value"),
+                                                             "contacts")
+    top = frame.group_by("value").agg(pl.col("contacts").sum()).sort("contacts", descending=True).head(SPLIT_TOP)
+    return (frame.with_columns(value=pl.when(pl.col("value").is_in(top["value"].implode())).then("value")
+                               .otherwise(pl.lit("other")))
+            .group_by("bucket", "value").agg(pl.col("contacts").sum()).sort("bucket", "value"))
+
+
+def rollup_flow(flow: pl.DataFrame, *, grain: str) -> pl.DataFrame:
+    """Return the daily flow summed per ``grain`` bucket: created and resolved added up, the backlog at the bucket's end.
+
+    Examples:
+        >>> daily = pl.DataFrame({"day": [date(2026, 9, 30), date(2026, 10, 1)], "created": [2, 3],
+        ...                       "resolved": [1, 1], "backlog": [5, 7]})
+        >>> rollup_flow(daily, grain="month").rows()
+        [(datetime.date(2026, 9, 1), 2, 1, 5), (datetime.date(2026, 10, 1), 3, 1, 7)]
+    """
+    if grain == "day":
+        return flow.rename({"day": "bucket"})
+    return (flow.sort("day").group_by(pl.col("day").dt.truncate({"week": "1w", "month": "1mo", "quarter": "1q"}[grain])
+                                      .alias("bucket"), maintain_order=True)
+            .agg(pl.col("created").sum(), pl.col("resolved").sum(), pl.col("backlog").last()))
+
+
+@dataclass(frozen=True)
+class VolumeView:
+    """Everything the Volume page shows for one selection."""
+
+    split: pl.DataFrame
+    flow: pl.DataFrame
+    arrivals: pl.DataFrame
+    aging: pl.DataFrame
+    as_of: date
+
+
+def compute_volume_view(
+    con: duckdb.DuckDBPyConnection, *, start: date, end: date, filters: Filters, grain: str, by: str,
+    threshold_s: float,
+) -> VolumeView:
+    """Return the Volume page's frames: split volume, flow, arrivals heatmap and the aging at the period's end."""
+    flow = rollup_flow(compute_flow(con, start=start, end=end, filters=filters), grain=grain)
+    return VolumeView(
+        split=compute_split(con, start=start, end=end, by=by, grain=grain, filters=filters),
+        flow=flow,
+        arrivals=compute_arrivals(con, start=start, end=end, filters=filters, threshold_s=threshold_s),
+        aging=compute_aging(con, as_of=end, filters=filters),
+        as_of=end,
+    )
+
+
+@dataclass(frozen=True)
+class ForecastView:
+    """The forecast for the selection, the recent actuals beside it, and its backtest verdict."""
+
+    history: pl.DataFrame  # period_start, contacts
+    forecast: pl.DataFrame  # period_start, forecast, low, high
+    verdict: str
+    beats_baseline: bool
+    problem: str | None = None  # why there is no forecast
+
+
+def compute_forecast_view(
+    con: duckdb.DuckDBPyConnection, *, first_day: date, last_day: date, filters: Filters, weeks: int, grain: str,
+) -> ForecastView:
+    """Return the forecast of the selection's contacts for ``weeks`` weeks after the data's last day."""
+    from csm.forecast import compute_forecast
+
+    daily = compute_flow(con, start=first_day, end=last_day, filters=filters).select("day", contacts="created")
+    empty = pl.DataFrame(schema={"period_start": pl.Date, "contacts": pl.Int64})
+    if not daily["contacts"].sum():
+        return ForecastView(empty, pl.DataFrame(), "", False, problem="no contacts match these filters")
+    try:
+        forecast, backtest = compute_forecast(daily, horizon_weeks=weeks, grain=grain)
+    except ValueError as exc:
+        return ForecastView(empty, pl.DataFrame(), "", False, problem=str(exc))
+    recent = daily.filter(pl.col("day") > last_day - timedelta(weeks=max(8, 2 * weeks)))
+    if grain == "week":  # whole weeks ending on the data's last day, like the forecast's weeks
+        recent = (recent.with_columns(period_start=pl.col("day") - pl.duration(
+            days=(pl.col("day") - last_day - timedelta(days=1)).dt.total_days() % 7))
+            .group_by("period_start").agg(pl.col("contacts").sum()).sort("period_start"))
+    else:
+        recent = recent.rename({"day": "period_start"})
+    return ForecastView(recent, forecast, backtest.verdict(), backtest.beats_baseline)

@@ -1,5 +1,6 @@
 """Page smoke tests with Streamlit's AppTest, over the page registry, plus the shared filters."""
 
+import json
 import os
 from pathlib import Path
 
@@ -110,3 +111,14 @@ def test_all_data_has_no_comparison_and_says_why():
     at = run_app(period="all_time")
     assert "no comparison: the data does not cover" in at.caption[0].value
     assert [m.delta for m in at.metric] == [""] * len(at.metric)
+
+
+def test_volume_page_splits_by_the_chosen_dimension_and_forecasts():
+    at = run_app(period="last_90_days")
+    at.switch_page("pages/volume.py").run()
+    at.radio(key="volume__by").set_value("category").run()
+    assert not at.exception, [e.value for e in at.exception]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert titles[0] == "Contacts by category per week (starting Monday)"
+    assert "actual and forecast" in titles[-1]
+    assert "model missed by" in at.success[0].value

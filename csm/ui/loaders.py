@@ -9,7 +9,7 @@ from datetime import date
 import duckdb
 import streamlit as st
 
-from csm import metrics
+from csm import metrics, volume
 from csm.compile import Filters
 from csm.db import connect, has_tickets, refresh_aggregates
 from csm.demo import build_demo_database
@@ -66,6 +66,21 @@ def load_overview(start: date, end: date, comparison: str, filters: Filters) -> 
     )
 
 
+@st.cache_data(ttl=TTL, show_spinner="Loading volumes…")
+def load_volume(start: date, end: date, filters: Filters, grain: str, by: str) -> volume.VolumeView:
+    """Return the Volume page's frames for the selection."""
+    return volume.compute_volume_view(get_connection(), start=start, end=end, filters=filters, grain=grain, by=by,
+                                      threshold_s=float(get_settings()["service_level_threshold_s"]))
+
+
+@st.cache_data(ttl=TTL, show_spinner="Forecasting…")
+def load_forecast(filters: Filters, weeks: int, grain: str) -> volume.ForecastView:
+    """Return the forecast of the selection's contacts after the data's last day."""
+    first_day, last_day, _ = load_data_range()
+    return volume.compute_forecast_view(get_connection(), first_day=first_day, last_day=last_day, filters=filters,
+                                        weeks=weeks, grain=grain)
+
+
 def clear_caches() -> None:
     """Forget every cached query result (call after the data changes)."""
     st.cache_data.clear()
@@ -94,4 +109,5 @@ def open_writer() -> Iterator[duckdb.DuckDBPyConnection]:
         clear_caches()
 
 
-__all__ = ["clear_caches", "get_connection", "load_data_range", "load_filter_options", "load_overview", "open_writer"]
+__all__ = ["clear_caches", "get_connection", "load_data_range", "load_filter_options", "load_forecast", "load_overview",
+           "load_volume", "open_writer"]

@@ -48,3 +48,28 @@ def test_channel_volume_stacks_one_bar_trace_per_channel_largest_first():
 def test_empty_figures_hide_their_axes():
     fig = build_channel_volume_figure(pl.DataFrame(schema={"bucket": pl.Date, "channel": pl.String, "contacts": pl.Int64}))
     assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
+
+
+def test_volume_figures_carry_the_data_and_say_when_empty():
+    from datetime import date
+
+    import polars as pl
+
+    from csm.charts import build_aging_figure, build_arrivals_heatmap, build_flow_figure, build_split_volume_figure
+
+    split = pl.DataFrame({"bucket": [date(2026, 10, 5)] * 3, "value": ["Billing", "other", "Login"],
+                          "contacts": [5, 1, 3]})
+    fig = build_split_volume_figure(split, by="category", grain="week")
+    assert [t.name for t in fig.data] == ["Billing", "Login", "other"]  # largest first, "other" last
+    assert fig.layout.title.text == "Contacts by category per week (starting Monday)"
+    flow = pl.DataFrame({"bucket": [date(2026, 10, 1)], "created": [4], "resolved": [2], "backlog": [7]})
+    fig = build_flow_figure(flow)
+    assert [(t.name, list(t.y)) for t in fig.data] == [("created", [4]), ("resolved", [2]),
+                                                        ("open at the end (backlog)", [7])]
+    assert fig.data[2].yaxis == "y2"
+    arrivals = pl.DataFrame({"weekday": [1], "hour": [9], "contacts": [10], "service_level": [0.5], "per_day": [2.5]})
+    heat = build_arrivals_heatmap(arrivals, value="service_level")
+    assert heat.data[0].z[0][9] == 0.5 and heat.data[0].z[6][23] is None and heat.data[0].zmax == 1
+    empty = build_aging_figure(pl.DataFrame(schema={"age": pl.String, "age_order": pl.Int32, "channel": pl.String,
+                                                    "open": pl.Int64}))
+    assert empty.layout.annotations[0].text == "No data for this selection"

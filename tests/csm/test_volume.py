@@ -79,3 +79,14 @@ def test_arrivals_average_over_each_weekdays_occurrences(con):
     arrivals = compute_arrivals(con, start=date(2026, 9, 21), end=date(2026, 10, 4))  # two of every weekday
     assert arrivals["contacts"].sum() == len(CONTACTS)
     assert arrivals.filter(hour=8, weekday=date(2026, 10, 2).isoweekday())["per_day"].item() == 1.5
+
+
+def test_a_forecast_needs_contacts_and_history(con):
+    from csm.volume import compute_forecast_view
+
+    none = compute_forecast_view(con, first_day=date(2026, 9, 30), last_day=date(2026, 10, 3),
+                                 filters=Filters(channel=("bot",)), weeks=1, grain="day")
+    assert none.problem == "no contacts match these filters"
+    short = compute_forecast_view(con, first_day=date(2026, 9, 30), last_day=date(2026, 10, 3), filters=Filters(),
+                                  weeks=1, grain="day")
+    assert short.problem.startswith("a forecast needs at least 56 days of history")

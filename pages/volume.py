@@ -1,0 +1,49 @@
+"""Volume and queues: when contacts arrive, whether the team keeps up, what is waiting, what is coming."""
+
+import streamlit as st
+
+from csm.charts import (
+    build_aging_figure,
+    build_arrivals_heatmap,
+    build_flow_figure,
+    build_forecast_figure,
+    build_split_volume_figure,
+)
+from csm.periods import describe_period
+from csm.ui.filters import get_selection
+from csm.ui.loaders import load_forecast, load_volume
+
+sel = get_selection()
+st.header("Volume and queues")
+st.caption(describe_period(sel.start, sel.end))
+left, right = st.columns(2)
+grain = left.radio("Per", ["day", "week", "month"], index=1, horizontal=True, key="volume__grain")
+by = right.radio("Split by", ["channel", "category", "team", "priority"], horizontal=True, key="volume__by")
+data = load_volume(sel.start, sel.end, sel.filters, grain, by)
+
+st.plotly_chart(build_split_volume_figure(data.split, by=by, grain=grain), key="volume__split")
+st.plotly_chart(build_flow_figure(data.flow, grain=grain), key="volume__flow")
+st.caption("Resolved counts contacts on the day they were solved, whenever they were created. The backlog is "
+           "rebuilt from the created and resolved times: contacts open at each day's end, abandoned calls excluded.")
+
+heat, aging = st.columns(2)
+shown = heat.radio("Heatmap of", ["arrivals", "service level"], horizontal=True, key="volume__heat")
+heat.plotly_chart(build_arrivals_heatmap(data.arrivals, value="per_day" if shown == "arrivals" else "service_level"),
+                  key="volume__heatmap")
+aging.plotly_chart(build_aging_figure(data.aging), key="volume__aging")
+aging.caption(f"Open at the end of {data.as_of:%d %b %Y}, by days since the customer made contact.")
+
+st.subheader("Forecast")
+a, b = st.columns(2)
+weeks = a.slider("Weeks ahead", 1, 12, 4, key="volume__weeks")
+fgrain = b.radio("Forecast per", ["day", "week"], index=1, horizontal=True, key="volume__forecast_grain")
+fc = load_forecast(sel.filters, weeks, fgrain)
+if fc.problem:
+    st.info(f"No forecast for this selection: {fc.problem}.")
+else:
+    st.plotly_chart(build_forecast_figure(fc.history, fc.forecast, grain=fgrain), key="volume__forecast")
+    (st.success if fc.beats_baseline else st.warning)(fc.verdict)
+    st.caption("From all the history of the selected teams, channels and other filters, whatever the period. "
+               "Method and backtest: docs/forecast.md.")
+    st.download_button("Forecast (CSV)", fc.forecast.write_csv(), file_name="forecast.csv", mime="text/csv",
+                       key="volume__forecast_csv")
