@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test setup setup-dev chromium lint docs demo bench bench-import screenshots clean
+.PHONY: run test setup setup-dev chromium lint docs demo bench bench-import bench-volume screenshots clean
 
 $(BIN)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,9 @@ bench: setup-dev
 
 bench-import: setup-dev
 	$(BIN)/python -m bench.importer
+
+bench-volume: setup-dev
+	$(BIN)/python -m bench.volume
 
 ## Screenshots of every page at 1440 px, from the configured database, into ./screenshots/.
 screenshots: setup-dev chromium

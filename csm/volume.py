@@ -185,9 +185,15 @@ def compute_forecast_view(
     con: duckdb.DuckDBPyConnection, *, first_day: date, last_day: date, filters: Filters, weeks: int, grain: str,
 ) -> ForecastView:
     """Return the forecast of the selection's contacts for ``weeks`` weeks after the data's last day."""
+    from csm.compile import Window
     from csm.forecast import compute_forecast
+    from csm.metrics import compute_kpis
 
-    daily = compute_flow(con, start=first_day, end=last_day, filters=filters).select("day", contacts="created")
+    # Daily counts through the KPI layer, which reads the daily rollups whenever the filters allow.
+    counts = compute_kpis(con, windows=(Window("all", first_day, last_day),), filters=filters, keys=("contacts",),
+                          grain="day").select(day="bucket", contacts="contacts")
+    days = pl.DataFrame({"day": pl.date_range(first_day, last_day, "1d", eager=True)})
+    daily = days.join(counts, on="day", how="left").with_columns(pl.col("contacts").fill_null(0))
     empty = pl.DataFrame(schema={"period_start": pl.Date, "contacts": pl.Int64})
     if not daily["contacts"].sum():
         return ForecastView(empty, pl.DataFrame(), "", False, problem="no contacts match these filters")
