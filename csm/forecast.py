@@ -45,6 +45,7 @@ def forecast_days(history: pl.DataFrame, *, horizon_days: int) -> pl.DataFrame:
         ValueError: too short a history.
 
     Examples:
+        >>> from datetime import date
         >>> week = [10.0, 10, 10, 10, 10, 5, 5]  # Monday to Sunday
         >>> days = pl.date_range(date(2026, 1, 5), date(2026, 3, 1), "1d", eager=True)
         >>> history = pl.DataFrame({"day": days, "contacts": week * 8})
@@ -75,6 +76,7 @@ def seasonal_naive(history: pl.DataFrame, *, horizon_days: int) -> pl.DataFrame:
     """Return the baseline forecast: every future day repeats the same weekday of the last week.
 
     Examples:
+        >>> from datetime import date
         >>> days = pl.date_range(date(2026, 1, 5), date(2026, 1, 18), "1d", eager=True)
         >>> seasonal_naive(pl.DataFrame({"day": days, "contacts": list(range(14))}), horizon_days=8)["forecast"].to_list()
         [7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 7.0]
