@@ -248,6 +248,37 @@ def build_forecast_figure(history: pl.DataFrame, forecast: pl.DataFrame, *, grai
     return fig
 
 
+def build_staffing_heatmap(frame: pl.DataFrame, *, value: str, slot_minutes: int) -> go.Figure:
+    """Return a weekday x interval heatmap of agents required (``agents``) or of the ``gap`` to agents seen.
+
+    Args:
+        frame: ``csm.workforce.StaffingView.intervals`` (weekday, slot, agents, seen, gap).
+        value: ``agents`` or ``gap``.
+        slot_minutes: the interval length, for the x axis.
+    """
+    slots = list(range(0, 24 * 60, slot_minutes))
+    z = [[None] * len(slots) for _ in WEEKDAYS]
+    for row in frame.iter_rows(named=True):
+        z[row["weekday"] - 1][slots.index(row["slot"])] = row[value]
+    labels = [f"{s // 60}:{s % 60:02d}" for s in slots]
+    is_gap = value == "gap"
+    peak = max((abs(v) for r in z for v in r if v is not None), default=1) or 1
+    fig = go.Figure(go.Heatmap(
+        z=z, x=labels, y=list(WEEKDAYS), xgap=1, ygap=1,
+        colorscale=[[0, "#1a9850"], [0.5, "#f7f7f7"], [1, "#d73027"]] if is_gap else "Blues",
+        zmin=-peak if is_gap else 0, zmax=peak if is_gap else None,
+        colorbar={"title": {"text": "short (+) / spare (-)" if is_gap else "agents"}},
+        hovertemplate="%{y} %{x}: %{z:.1f}" + (" agents short<extra></extra>" if is_gap else " agents<extra></extra>"),
+    ))
+    title = "Agents short of what was seen working" if is_gap else "Agents required (phone and chat)"
+    fig.update_layout(**{**_LAYOUT, "hovermode": "closest"}, title={"text": title, "x": 0})
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Interval starting", nticks=12)
+    if not frame.height:
+        _add_empty_note(fig)
+    return fig
+
+
 def _add_empty_note(fig: go.Figure) -> None:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)

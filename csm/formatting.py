@@ -201,3 +201,14 @@ def format_imports(log: pl.DataFrame) -> pl.DataFrame:
         status.alias("Status"),
         pl.col("import_id").alias("Import"),
     )
+
+
+def format_staffing_channels(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return the staffing plan per channel (``csm.workforce``) as a display table."""
+    return frame.select(
+        pl.col("channel").str.replace("_", " ").alias("Channel"),
+        pl.col("method").alias("Planned by"),
+        pl.col("contacts").round(0).cast(pl.Int64).alias("Contacts expected"),
+        pl.col("aht_s").map_elements(format_duration, return_dtype=pl.String).alias("Handle time"),
+        pl.col("fte").round(1).alias("FTE needed"),
+    )

@@ -16,6 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import polars as pl
+
 
 def traffic_intensity(calls: float, aht_s: float, interval_s: float) -> float:
     """Return the offered load in Erlangs: the agents' worth of work arriving per interval.
@@ -146,3 +148,34 @@ def workload_fte(contacts: float, *, aht_s: float, productive_hours: float) -> f
     if productive_hours <= 0:
         raise ValueError("productive hours must be positive")
     return contacts * aht_s / 3600 / productive_hours
+
+
+QUEUE_CHANNELS = ("phone", "chat")  # answered live: Erlang C; the others wait in a backlog: workload
+
+
+def compute_interval_requirements(
+    volume: pl.DataFrame, *, aht_s: dict[str, float], interval_s: int, target_sl: float, threshold_s: float,
+    max_occupancy: float,
+) -> pl.DataFrame:
+    """Return the agents each interval needs, per queue channel, from its forecast contacts.
+
+    Args:
+        volume: ``day``, ``slot`` (minutes after midnight), ``channel`` and ``contacts`` expected.
+        aht_s: average handle time per channel.
+        interval_s: length of a slot in seconds.
+        target_sl: share to answer within ``threshold_s`` (0.8 for 80/20).
+        threshold_s: the answer-time threshold in seconds (20 for 80/20).
+        max_occupancy: the cap on traffic per agent.
+
+    Returns:
+        The rows of ``volume`` with ``traffic`` (Erlangs), ``agents``, ``service_level`` and ``occupancy``.
+    """
+    rows = []
+    for row in volume.iter_rows(named=True):
+        need = required_agents(row["contacts"], aht_s=aht_s[row["channel"]], interval_s=interval_s,
+                               target_sl=target_sl, threshold_s=threshold_s, max_occupancy=max_occupancy)
+        rows.append({**row, "traffic": need.traffic, "agents": need.agents, "service_level": need.service_level,
+                     "occupancy": need.occupancy})
+    schema = {**volume.schema, "traffic": pl.Float64, "agents": pl.Int64, "service_level": pl.Float64,
+              "occupancy": pl.Float64}
+    return pl.DataFrame(rows, schema=schema)

@@ -122,3 +122,13 @@ def test_volume_page_splits_by_the_chosen_dimension_and_forecasts():
     assert titles[0] == "Contacts by category per week (starting Monday)"
     assert "actual and forecast" in titles[-1]
     assert "model missed by" in at.success[0].value
+
+
+def test_staffing_page_updates_with_the_what_if_controls():
+    at = run_app()
+    at.switch_page("pages/staffing.py").run()
+    before = at.dataframe[0].value["FTE needed"].sum()
+    at.slider(key="staffing__shrinkage").set_value(10).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[0].value["FTE needed"].sum() < before
+    assert len(at.get("plotly_chart")) == 2

@@ -9,7 +9,7 @@ from datetime import date
 import duckdb
 import streamlit as st
 
-from csm import metrics, volume
+from csm import metrics, volume, workforce
 from csm.compile import Filters
 from csm.db import connect, has_tickets, refresh_aggregates
 from csm.demo import build_demo_database
@@ -81,6 +81,17 @@ def load_forecast(filters: Filters, weeks: int, grain: str) -> volume.ForecastVi
                                         weeks=weeks, grain=grain)
 
 
+@st.cache_data(ttl=TTL, show_spinner="Planning the week…")
+def load_staffing(filters: Filters, weeks_ahead: int, slot_minutes: int, target_sl: float, threshold_s: float,
+                  max_occupancy: float, shrinkage: float, productive_hours: float,
+                  aht_s: float | None) -> workforce.StaffingView:
+    """Return the staffing plan of a coming week for the selection."""
+    return workforce.compute_staffing_view(
+        get_connection(), last_day=load_data_range()[1], filters=filters, weeks_ahead=weeks_ahead,
+        slot_minutes=slot_minutes, target_sl=target_sl, threshold_s=threshold_s, max_occupancy=max_occupancy,
+        shrinkage=shrinkage, productive_hours=productive_hours, aht_s=aht_s)
+
+
 def clear_caches() -> None:
     """Forget every cached query result (call after the data changes)."""
     st.cache_data.clear()
@@ -110,4 +121,4 @@ def open_writer() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 __all__ = ["clear_caches", "get_connection", "load_data_range", "load_filter_options", "load_forecast", "load_overview",
-           "load_volume", "open_writer"]
+           "load_staffing", "load_volume", "open_writer"]

@@ -96,3 +96,40 @@ def test_workload_and_shrinkage():
         required_fte(13, shrinkage=1)
     with pytest.raises(ValueError, match="threshold"):
         required_agents(100, aht_s=180, interval_s=1800, target_sl=0.8)
+
+
+def test_interval_requirements_staff_each_slot_for_its_own_volume():
+    import polars as pl
+
+    from csm.staffing import compute_interval_requirements
+
+    volume = pl.DataFrame({"day": ["Mon", "Mon"], "slot": [540, 570], "channel": ["phone", "chat"],
+                           "contacts": [100.0, 0.0]})
+    got = compute_interval_requirements(volume, aht_s={"phone": 180, "chat": 600}, interval_s=1800, target_sl=0.8,
+                                        threshold_s=20, max_occupancy=1.0)
+    assert got.select("traffic", "agents").rows() == [(10.0, 14), (0.0, 0)]
+    assert got["service_level"][0] == pytest.approx(0.8884, abs=1e-4)
+
+
+def test_the_staffing_plan_of_the_demo_week(demo_con):
+    from datetime import date
+
+    from csm.compile import Filters
+    from csm.workforce import compute_staffing_view
+
+    plan = compute_staffing_view(demo_con, last_day=date(2026, 10, 31), filters=Filters(), weeks_ahead=2,
+                                 slot_minutes=60, target_sl=0.8, threshold_s=20, max_occupancy=0.85, shrinkage=0.3,
+                                 productive_hours=37.5)
+    assert plan.week_start == date(2026, 11, 8) and plan.problem is None
+    assert dict(plan.channels.select("channel", "method").iter_rows()) == {
+        "chat": "Erlang C per interval", "email": "workload (volume x handle time)", "phone": "Erlang C per interval",
+        "social": "workload (volume x handle time)", "web_form": "workload (volume x handle time)"}
+    # every weekday, hourly slots; a night hour without a queue contact in four weeks has no row
+    assert set(plan.intervals["weekday"]) == set(range(1, 8)) and set(plan.intervals["slot"]) <= set(range(0, 1440, 60))
+    assert 7 * 20 < plan.intervals.height <= 7 * 24 and (plan.intervals["agents"] >= 1).all()
+    email = plan.channels.filter(channel="email").row(0, named=True)
+    assert email["fte"] == pytest.approx(email["contacts"] * email["aht_s"] / 3600 / 37.5 / 0.7)
+    less = compute_staffing_view(demo_con, last_day=date(2026, 10, 31), filters=Filters(), weeks_ahead=2,
+                                 slot_minutes=60, target_sl=0.6, threshold_s=20, max_occupancy=0.85, shrinkage=0.3,
+                                 productive_hours=37.5)
+    assert less.intervals["agents"].sum() < plan.intervals["agents"].sum()  # a lower target needs fewer agents

@@ -1,0 +1,13 @@
+"""The Staffing page in a real browser: the plan table and both heatmaps draw."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_staffing_page_draws_the_plan(page: Page, app_url):
+    page.goto(f"{app_url}/staffing-plan?channel=phone")
+    expect(page.get_by_role("heading", name="Staffing")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Week from Sun 01 Nov 2026")).to_be_visible(timeout=60_000)
+    expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=60_000)
