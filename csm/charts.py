@@ -128,6 +128,43 @@ SPLIT_NAMES = {"channel": "channel", "category": "category", "team": "team", "pr
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def build_kpi_by_group_figure(
+    frame: pl.DataFrame, *, kpi: Kpi, by: str, target: float | None = None, grain: str = "day",
+) -> go.Figure:
+    """Return one line per value of ``by`` (channel, priority ...) of a ratio KPI per time bucket, with its target.
+
+    Args:
+        frame: ``compute_kpis`` output with ``bucket``, ``by`` and ``kpi.key`` columns.
+        kpi: the KPI drawn.
+        by: the grouping dimension.
+        target: the KPI's target, drawn dashed when given.
+        grain: the bucket size, for the title.
+    """
+    fig = go.Figure()
+    values = frame[kpi.key].to_list() if frame.height else []
+    scale, yaxis = _axis(kpi, values + ([target] if target is not None else []))
+    groups = sorted(v for v in frame[by].unique().to_list() if v is not None) if frame.height else []
+    for value in groups:
+        part = frame.filter(pl.col(by) == value).sort("bucket")
+        if part[kpi.key].is_null().all():
+            continue  # a channel without this KPI (service level of email) draws no line
+        name = str(value).replace("_", " ")
+        fig.add_trace(go.Scatter(
+            x=part["bucket"].to_list(), y=[None if v is None else v / scale for v in part[kpi.key].to_list()],
+            mode="lines+markers", name=name, marker={"size": 4},
+            line={"color": CHANNEL_COLOURS.get(value)} if by == "channel" else {},
+            customdata=[format_value(kpi, v) for v in part[kpi.key].to_list()],
+            hovertemplate="%{customdata}<extra>" + name + "</extra>"))
+    if target is not None:
+        fig.add_hline(y=target / scale, line={"dash": "dash", "color": TARGET_COLOUR, "width": 1.5},
+                      annotation_text=f"Target {format_value(kpi, target)}", annotation_position="top left")
+    fig.update_layout(**_LAYOUT, title={"text": f"{kpi.label} by {by} per {GRAIN_NAMES.get(grain, grain)}", "x": 0})
+    fig.update_yaxes(**yaxis, rangemode="tozero")
+    if not fig.data:
+        _add_empty_note(fig)
+    return fig
+
+
 def build_split_volume_figure(frame: pl.DataFrame, *, by: str, grain: str = "day") -> go.Figure:
     """Return stacked bars of contacts per time bucket, one colour per value of ``by``.
 

@@ -7,8 +7,10 @@ from csm.charts import (
     build_arrivals_heatmap,
     build_flow_figure,
     build_forecast_figure,
+    build_kpi_by_group_figure,
     build_split_volume_figure,
 )
+from csm.kpis import load_catalogue
 from csm.periods import describe_period
 from csm.ui.filters import get_selection
 from csm.ui.loaders import load_forecast, load_volume
@@ -25,6 +27,15 @@ st.plotly_chart(build_split_volume_figure(data.split, by=by, grain=grain), key="
 st.plotly_chart(build_flow_figure(data.flow, grain=grain), key="volume__flow")
 st.caption("Resolved counts contacts on the day they were solved, whenever they were created. The backlog is "
            "rebuilt from the created and resolved times: contacts open at each day's end, abandoned calls excluded.")
+
+catalogue = load_catalogue()
+kpi_pick, by_pick = st.columns(2)
+kpi_key = kpi_pick.radio("Over time", ["service_level", "sla_rate"], format_func=lambda k: catalogue[k].label,
+                         horizontal=True, key="volume__service_kpi")
+by_service = by_pick.radio("by", ["channel", "priority"], horizontal=True, key="volume__service_by")
+service = data.service.filter(by=by_service).rename({"value": by_service})
+st.plotly_chart(build_kpi_by_group_figure(service, kpi=catalogue[kpi_key], by=by_service,
+                                          target=catalogue[kpi_key].target, grain=grain), key="volume__service")
 
 heat, aging = st.columns(2)
 shown = heat.radio("Heatmap of", ["arrivals", "service level"], horizontal=True, key="volume__heat")

@@ -73,3 +73,19 @@ def test_volume_figures_carry_the_data_and_say_when_empty():
     empty = build_aging_figure(pl.DataFrame(schema={"age": pl.String, "age_order": pl.Int32, "channel": pl.String,
                                                     "open": pl.Int64}))
     assert empty.layout.annotations[0].text == "No data for this selection"
+
+
+def test_a_kpi_by_group_draws_a_line_per_group_that_has_it():
+    from datetime import date
+
+    import polars as pl
+
+    from csm.charts import build_kpi_by_group_figure
+    from csm.kpis import load_catalogue
+
+    kpi = load_catalogue()["service_level"]
+    frame = pl.DataFrame({"bucket": [date(2026, 10, 1)] * 2, "channel": ["phone", "email"],
+                          "service_level": [0.75, None]})
+    fig = build_kpi_by_group_figure(frame, kpi=kpi, by="channel", target=0.8)
+    assert [t.name for t in fig.data] == ["phone"]  # email has no service level: no line, never a zero
+    assert fig.layout.shapes[0].y0 == fig.data[0].y[0] / 0.75 * 0.8
