@@ -153,7 +153,6 @@ class VolumeView:
     arrivals: pl.DataFrame
     aging: pl.DataFrame
     as_of: date
-    service: pl.DataFrame  # bucket, channel, priority (one of them null), service_level, sla_rate
 
 
 def compute_volume_view(
@@ -161,9 +160,6 @@ def compute_volume_view(
     threshold_s: float,
 ) -> VolumeView:
     """Return the Volume page's frames: split volume, flow, arrivals heatmap and the aging at the period's end."""
-    from csm.compile import Window
-    from csm.metrics import compute_kpis
-
     flow = rollup_flow(compute_flow(con, start=start, end=end, filters=filters), grain=grain)
     return VolumeView(
         split=compute_split(con, start=start, end=end, by=by, grain=grain, filters=filters),
@@ -171,13 +167,19 @@ def compute_volume_view(
         arrivals=compute_arrivals(con, start=start, end=end, filters=filters, threshold_s=threshold_s),
         aging=compute_aging(con, as_of=end, filters=filters),
         as_of=end,
-        service=pl.concat([
-            compute_kpis(con, windows=(Window("current", start, end),), filters=filters,
-                         keys=("service_level", "sla_rate"), group_by=(dim,), grain=grain).select(
-                "bucket", pl.lit(dim).alias("by"), pl.col(dim).alias("value"), "service_level", "sla_rate")
-            for dim in ("channel", "priority")
-        ]),
     )
+
+
+def compute_service(
+    con: duckdb.DuckDBPyConnection, *, start: date, end: date, filters: Filters, grain: str, by: str,
+) -> pl.DataFrame:
+    """Return service level and SLA met per time bucket and value of ``by`` (channel or priority)."""
+    from csm.compile import Window
+    from csm.metrics import compute_kpis
+
+    return compute_kpis(con, windows=(Window("current", start, end),), filters=filters,
+                        keys=("service_level", "sla_rate"), group_by=(by,), grain=grain).select(
+        "bucket", by, "service_level", "sla_rate")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from csm.charts import (
 from csm.kpis import load_catalogue
 from csm.periods import describe_period
 from csm.ui.filters import get_selection
-from csm.ui.loaders import load_forecast, load_volume
+from csm.ui.loaders import load_forecast, load_service, load_volume
 
 sel = get_selection()
 st.header("Volume and queues")
@@ -33,7 +33,7 @@ kpi_pick, by_pick = st.columns(2)
 kpi_key = kpi_pick.radio("Over time", ["service_level", "sla_rate"], format_func=lambda k: catalogue[k].label,
                          horizontal=True, key="volume__service_kpi")
 by_service = by_pick.radio("by", ["channel", "priority"], horizontal=True, key="volume__service_by")
-service = data.service.filter(by=by_service).rename({"value": by_service})
+service = load_service(sel.start, sel.end, sel.filters, grain, by_service)
 st.plotly_chart(build_kpi_by_group_figure(service, kpi=catalogue[kpi_key], by=by_service,
                                           target=catalogue[kpi_key].target, grain=grain), key="volume__service")
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import duckdb
+import polars as pl
 import streamlit as st
 
 from csm import metrics, volume, workforce
@@ -73,6 +74,12 @@ def load_volume(start: date, end: date, filters: Filters, grain: str, by: str) -
                                       threshold_s=float(get_settings()["service_level_threshold_s"]))
 
 
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_service(start: date, end: date, filters: Filters, grain: str, by: str) -> pl.DataFrame:
+    """Return service level and SLA met over time by channel or priority."""
+    return volume.compute_service(get_connection(), start=start, end=end, filters=filters, grain=grain, by=by)
+
+
 @st.cache_data(ttl=TTL, show_spinner="Forecasting…")
 def load_forecast(filters: Filters, weeks: int, grain: str) -> volume.ForecastView:
     """Return the forecast of the selection's contacts after the data's last day."""
@@ -121,4 +128,4 @@ def open_writer() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 __all__ = ["clear_caches", "get_connection", "load_data_range", "load_filter_options", "load_forecast", "load_overview",
-           "load_staffing", "load_volume", "open_writer"]
+           "load_service", "load_staffing", "load_volume", "open_writer"]
