@@ -221,3 +221,43 @@ def compute_forecast_view(
     else:
         recent = recent.rename({"day": "period_start"})
     return ForecastView(recent, forecast, backtest.verdict(), backtest.beats_baseline)
+
+
+CONTACT_COLUMNS = ("ticket_id", "created_at", "channel", "team", "agent_id", "category", "priority", "status",
+                   "first_response_at", "resolved_at", "handle_time_s", "wait_time_s", "is_answered", "csat_score")
+
+
+def load_contacts(
+    con: duckdb.DuckDBPyConnection, *, start: date, end: date, filters: Filters = Filters(), limit: int = 5000,
+) -> tuple[pl.DataFrame, int]:
+    """Return the contacts created from ``start`` to ``end`` (days) under the filters, newest first, and their count.
+
+    At most ``limit`` rows come back; the count says how many there are in all.
+    """
+    from csm.schema import quote_identifier
+
+    params: dict = {"start": start, "end": end, "limit": limit}
+    where = f"created_at >= $start AND created_at < $end::DATE + 1 AND {_where(filters, params)}"
+    columns = ", ".join(quote_identifier(c, table="tickets") for c in CONTACT_COLUMNS)
+    rows = run_sql(con, f"SELECT {columns} FROM tickets WHERE {where} ORDER BY created_at DESC LIMIT $limit",  # noqa: S608
+                   params)
+    total = run_sql(con, f"SELECT count(*) AS n FROM tickets WHERE {where}",  # noqa: S608
+                    {k: v for k, v in params.items() if k != "limit"})["n"][0]
+    return rows, int(total)
+
+
+def bucket_days(bucket: date, *, grain: str, start: date, end: date) -> tuple[date, date]:
+    """Return the first and last day of a time bucket, clipped to the period.
+
+    Examples:
+        >>> bucket_days(date(2026, 9, 28), grain="week", start=date(2026, 10, 1), end=date(2026, 10, 31))
+        (datetime.date(2026, 10, 1), datetime.date(2026, 10, 4))
+    """
+    if grain == "day":
+        last = bucket
+    elif grain == "week":
+        last = bucket + timedelta(days=6)
+    else:
+        following = date(bucket.year + (bucket.month == 12), bucket.month % 12 + 1, 1)
+        last = following - timedelta(days=1)
+    return max(bucket, start), min(last, end)

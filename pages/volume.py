@@ -12,6 +12,7 @@ from csm.charts import (
 )
 from csm.kpis import load_catalogue
 from csm.periods import describe_period
+from csm.ui.contacts import render_contacts
 from csm.ui.filters import get_selection
 from csm.ui.loaders import load_forecast, load_service, load_volume
 
@@ -27,6 +28,8 @@ st.plotly_chart(build_split_volume_figure(data.split, by=by, grain=grain), key="
 st.plotly_chart(build_flow_figure(data.flow, grain=grain), key="volume__flow")
 st.caption("Resolved counts contacts on the day they were solved, whenever they were created. The backlog is "
            "rebuilt from the created and resolved times: contacts open at each day's end, abandoned calls excluded.")
+with st.expander("Contacts behind a bar"):
+    render_contacts(data.flow["bucket"].to_list(), grain=grain, start=sel.start, end=sel.end, filters=sel.filters)
 
 catalogue = load_catalogue()
 kpi_pick, by_pick = st.columns(2)

@@ -2,6 +2,7 @@
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,15 @@ def test_staffing_page_updates_with_the_what_if_controls():
     assert not at.exception, [e.value for e in at.exception]
     assert at.dataframe[0].value["FTE needed"].sum() < before
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_volume_page_shows_the_contacts_behind_a_bar():
+    at = run_app(period="this_month")
+    at.switch_page("pages/volume.py").run()
+    at.radio(key="volume__grain").set_value("day").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="volume__drill_day").value == date(2026, 10, 31)  # the latest day comes first
+    table = next(d.value for d in at.dataframe if "ticket_id" in d.value.columns)
+    caption = next(c.value for c in at.caption if "contacts under the current filters" in c.value)
+    assert caption == f"31 Oct – 31 Oct 2026: {len(table):,} contacts under the current filters."
+    assert len(table) > 0 and set(table["created_at"].dt.date) == {date(2026, 10, 31)}

@@ -75,6 +75,12 @@ def load_volume(start: date, end: date, filters: Filters, grain: str, by: str) -
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def load_contacts(start: date, end: date, filters: Filters, limit: int) -> tuple[pl.DataFrame, int]:
+    """Return the contacts created in the days under the filters (at most ``limit``) and their count."""
+    return volume.load_contacts(get_connection(), start=start, end=end, filters=filters, limit=limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def load_service(start: date, end: date, filters: Filters, grain: str, by: str) -> pl.DataFrame:
     """Return service level and SLA met over time by channel or priority."""
     return volume.compute_service(get_connection(), start=start, end=end, filters=filters, grain=grain, by=by)
@@ -127,5 +133,5 @@ def open_writer() -> Iterator[duckdb.DuckDBPyConnection]:
         clear_caches()
 
 
-__all__ = ["clear_caches", "get_connection", "load_data_range", "load_filter_options", "load_forecast", "load_overview",
+__all__ = ["clear_caches", "get_connection", "load_contacts", "load_data_range", "load_filter_options", "load_forecast", "load_overview",
            "load_service", "load_staffing", "load_volume", "open_writer"]
