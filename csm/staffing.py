@@ -154,8 +154,8 @@ QUEUE_CHANNELS = ("phone", "chat")  # answered live: Erlang C; the others wait i
 
 
 def compute_interval_requirements(
-    volume: pl.DataFrame, *, aht_s: dict[str, float], interval_s: int, target_sl: float, threshold_s: float,
-    max_occupancy: float,
+    volume: pl.DataFrame, *, aht_s: dict[str, float], interval_s: int, target_sl: float | None, threshold_s: float,
+    max_occupancy: float, target_asa_s: float | None = None,
 ) -> pl.DataFrame:
     """Return the agents each interval needs, per queue channel, from its forecast contacts.
 
@@ -163,9 +163,10 @@ def compute_interval_requirements(
         volume: ``day``, ``slot`` (minutes after midnight), ``channel`` and ``contacts`` expected.
         aht_s: average handle time per channel.
         interval_s: length of a slot in seconds.
-        target_sl: share to answer within ``threshold_s`` (0.8 for 80/20).
+        target_sl: share to answer within ``threshold_s`` (0.8 for 80/20), or None.
         threshold_s: the answer-time threshold in seconds (20 for 80/20).
         max_occupancy: the cap on traffic per agent.
+        target_asa_s: largest acceptable average speed of answer, or None.
 
     Returns:
         The rows of ``volume`` with ``traffic`` (Erlangs), ``agents``, ``service_level`` and ``occupancy``.
@@ -173,7 +174,8 @@ def compute_interval_requirements(
     rows = []
     for row in volume.iter_rows(named=True):
         need = required_agents(row["contacts"], aht_s=aht_s[row["channel"]], interval_s=interval_s,
-                               target_sl=target_sl, threshold_s=threshold_s, max_occupancy=max_occupancy)
+                               target_sl=target_sl, threshold_s=threshold_s, max_occupancy=max_occupancy,
+                               target_asa_s=target_asa_s)
         rows.append({**row, "traffic": need.traffic, "agents": need.agents, "service_level": need.service_level,
                      "occupancy": need.occupancy})
     schema = {**volume.schema, "traffic": pl.Float64, "agents": pl.Int64, "service_level": pl.Float64,

@@ -53,8 +53,8 @@ FROM tickets WHERE {where} GROUP BY ALL
 
 def compute_staffing_view(
     con: duckdb.DuckDBPyConnection, *, last_day: date, filters: Filters, weeks_ahead: int, slot_minutes: int,
-    target_sl: float, threshold_s: float, max_occupancy: float, shrinkage: float, productive_hours: float,
-    aht_s: float | None = None,
+    target_sl: float | None, threshold_s: float, max_occupancy: float, shrinkage: float, productive_hours: float,
+    aht_s: float | None = None, target_asa_s: float | None = None,
 ) -> StaffingView:
     """Return the plan for week ``weeks_ahead`` (1 = the 7 days after the data's last day).
 
@@ -64,12 +64,13 @@ def compute_staffing_view(
         filters: the shared filters.
         weeks_ahead: which coming week, 1 to 12.
         slot_minutes: 30 or 60.
-        target_sl: share of queue contacts to answer within ``threshold_s``.
+        target_sl: share of queue contacts to answer within ``threshold_s``, or None for an ASA target.
         threshold_s: the answer-time threshold in seconds.
         max_occupancy: cap on the share of time agents handle contacts.
         shrinkage: share of paid time not available for contacts.
         productive_hours: hours one FTE works on contacts in a week (non-queue channels).
         aht_s: one handle time for every channel instead of each channel's last four weeks.
+        target_asa_s: largest acceptable average speed of answer of queue contacts, or None.
     """
     week_start = last_day + timedelta(days=7 * (weeks_ahead - 1) + 1)
     first = last_day - timedelta(days=7 * PROFILE_WEEKS - 1)
@@ -99,7 +100,8 @@ def compute_staffing_view(
              .join(profile.select("weekday", "slot", "channel", "share"), on=["weekday", "channel"])
              .select("day", "slot", "channel", contacts=pl.col("forecast") * pl.col("share")))
     needed = compute_interval_requirements(queue, aht_s=aht, interval_s=slot_minutes * 60, target_sl=target_sl,
-                                           threshold_s=threshold_s, max_occupancy=max_occupancy)
+                                           threshold_s=threshold_s, max_occupancy=max_occupancy,
+                                           target_asa_s=target_asa_s)
     seen = (profile.filter(pl.col("channel").is_in(QUEUE_CHANNELS))
             .group_by("weekday", "slot").agg(seen=(pl.col("agents") / pl.col("days")).sum()))
     intervals = (needed.with_columns(weekday=pl.col("day").dt.weekday())

@@ -145,3 +145,13 @@ def test_volume_page_shows_the_contacts_behind_a_bar():
     caption = next(c.value for c in at.caption if "contacts under the current filters" in c.value)
     assert caption == f"31 Oct – 31 Oct 2026: {len(table):,} contacts under the current filters."
     assert len(table) > 0 and set(table["created_at"].dt.date) == {date(2026, 10, 31)}
+
+
+def test_staffing_page_plans_for_an_asa_target_too():
+    at = run_app()
+    at.switch_page("pages/staffing.py").run()
+    at.radio(key="staffing__kind").set_value("average speed of answer").run()
+    loose = at.dataframe[0].value["FTE needed"].sum()
+    at.number_input(key="staffing__asa").set_value(5).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.dataframe[0].value["FTE needed"].sum() > loose  # 5 s needs more agents than 30 s

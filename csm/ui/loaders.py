@@ -95,14 +95,14 @@ def load_forecast(filters: Filters, weeks: int, grain: str) -> volume.ForecastVi
 
 
 @st.cache_data(ttl=TTL, show_spinner="Planning the week…")
-def load_staffing(filters: Filters, weeks_ahead: int, slot_minutes: int, target_sl: float, threshold_s: float,
+def load_staffing(filters: Filters, weeks_ahead: int, slot_minutes: int, target_sl: float | None, threshold_s: float,
                   max_occupancy: float, shrinkage: float, productive_hours: float,
-                  aht_s: float | None) -> workforce.StaffingView:
+                  aht_s: float | None, target_asa_s: float | None = None) -> workforce.StaffingView:
     """Return the staffing plan of a coming week for the selection."""
     return workforce.compute_staffing_view(
         get_connection(), last_day=load_data_range()[1], filters=filters, weeks_ahead=weeks_ahead,
         slot_minutes=slot_minutes, target_sl=target_sl, threshold_s=threshold_s, max_occupancy=max_occupancy,
-        shrinkage=shrinkage, productive_hours=productive_hours, aht_s=aht_s)
+        shrinkage=shrinkage, productive_hours=productive_hours, aht_s=aht_s, target_asa_s=target_asa_s)
 
 
 def clear_caches() -> None:
