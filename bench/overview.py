@@ -270,7 +270,7 @@ def main() -> None:
             for name, r in results[size][method]["scenarios"].items():
                 print(f"  {name}: median {r['median_s']:.3f} s, first {r['first_s']:.3f} s", flush=True)
     out = Path(args.out)
-    out.write_text(keep_sections(out, render(results, builds, args.runs), ("## Importer", "## Volume page")),
+    out.write_text(keep_sections(out, render(results, builds, args.runs), ("## Importer", "## Volume and Staffing pages")),
                    encoding="utf-8")
     print(f"wrote {args.out}")
 
