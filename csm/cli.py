@@ -14,7 +14,7 @@ import duckdb
 from csm.compile import Filters, Window
 from csm.db import connect, has_tickets
 from csm.demo import build_demo_database, default_end
-from csm.forecast import compute_backtest, load_daily_contacts, render_backtest_markdown
+from csm.forecast import compute_backtest, render_backtest_markdown
 from csm.ingest.casting import AmbiguousDatesError
 from csm.ingest.guide import render_importing_markdown
 from csm.ingest.history import load_imports, undo_import
@@ -24,9 +24,10 @@ from csm.ingest.readers import ReadError
 from csm.ingest.reference import TABLES as REFERENCE
 from csm.ingest.reference import import_reference, render_template
 from csm.kpis import load_catalogue, render_kpi_markdown
-from csm.metrics import compute_kpis, load_data_range
+from csm.metrics import compute_kpis, load_data_range, load_filter_options
 from csm.schema import render_data_model_markdown
 from csm.settings import PROJECT_ROOT, load_settings
+from csm.volume import load_daily_contacts
 
 DOCS = {"kpis.md": render_kpi_markdown, "data-model.md": render_data_model_markdown,
         "importing.md": render_importing_markdown}
@@ -283,11 +284,12 @@ def run_backtest(args: argparse.Namespace) -> int:
     """Backtest the forecast per channel at 1, 4 and 12 weeks and write the report."""
     con = connect(args.db, read_only=True)
     try:
-        channels = [None, *(r[0] for r in con.execute("SELECT DISTINCT channel FROM tickets_daily_team ORDER BY 1")
-                            .fetchall())]
+        first_day, last_day, _ = load_data_range(con)
+        channels = [None, *sorted(load_filter_options(con)["channel"])]
         results = {}
         for channel in channels:
-            daily = load_daily_contacts(con, channel=channel)
+            daily = load_daily_contacts(con, first_day=first_day, last_day=last_day,
+                                        filters=Filters(channel=(channel,) if channel else ()))
             results[channel or "all channels"] = {w: compute_backtest(daily, horizon_weeks=w) for w in (1, 4, 12)}
     finally:
         con.close()

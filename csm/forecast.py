@@ -195,13 +195,6 @@ def compute_forecast(
     return frame.select(pl.col("day").alias("period_start"), "forecast", "low", "high"), backtest
 
 
-def load_daily_contacts(con, *, channel: str | None = None) -> pl.DataFrame:
-    """Return (day, contacts) from the database's daily rollup, for one channel or all."""
-    from csm.db import run_query
-
-    return run_query(con, "daily_contacts", {"channel": channel})
-
-
 def render_backtest_markdown(results: dict[str, dict[int, Backtest]], *, source: str) -> str:
     """Return ``docs/forecast.md``: the model, the baseline and the backtest per channel and horizon."""
     lines = [

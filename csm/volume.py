@@ -15,8 +15,9 @@ from datetime import date, timedelta
 import duckdb
 import polars as pl
 
-from csm.compile import _NOT_ABANDONED, Filters, _filter_sql
+from csm.compile import _NOT_ABANDONED, Filters, _bind_settings, _filter_sql
 from csm.db import run_sql
+from csm.kpis import load_catalogue
 
 AGE_BUCKETS = ((0, 1, "under 1 day"), (1, 3, "1-3 days"), (3, 7, "3-7 days"), (7, 14, "1-2 weeks"),
                (14, 30, "2-4 weeks"), (30, None, "over 4 weeks"))
@@ -89,12 +90,16 @@ def compute_arrivals(
     wait, as the catalogue defines it; None where no queue contact arrived in that hour.
     ``per_day`` is the mean number of contacts per occurrence of that weekday in the period.
     """
-    params: dict = {"start": start, "end": end, "threshold": threshold_s}
+    # The service level's numerator and denominator as the catalogue defines them (csm/kpis.yaml).
+    catalogue = load_catalogue()
+    kpi = catalogue["service_level"]
+    params: dict = {"start": start, "end": end}
+    measures = {k: _bind_settings(catalogue.measures[k].sql, params,
+                                  {"service_level_threshold_s": threshold_s})
+                for k in (kpi.numerator, kpi.denominator)}
     sql = f"""
 SELECT isodow(created_at) AS weekday, hour(created_at) AS hour, count(*) AS contacts,
-       sum(CASE WHEN is_answered AND wait_time_s <= $threshold THEN 1 ELSE 0 END)
-         / nullif(sum(CASE WHEN NOT is_answered OR (is_answered AND wait_time_s IS NOT NULL) THEN 1 ELSE 0 END), 0)
-         AS service_level
+       sum({measures[kpi.numerator]}) / nullif(sum({measures[kpi.denominator]}), 0) AS service_level
 FROM tickets WHERE created_at >= $start AND created_at < $end::DATE + 1 AND {_where(filters, params)}
 GROUP BY ALL ORDER BY 1, 2
 """  # noqa: S608 - constants and bound parameters
@@ -182,6 +187,22 @@ def compute_service(
         "bucket", by, "service_level", "sla_rate")
 
 
+def load_daily_contacts(
+    con: duckdb.DuckDBPyConnection, *, first_day: date, last_day: date, filters: Filters = Filters(),
+) -> pl.DataFrame:
+    """Return (day, contacts) for every day from ``first_day`` to ``last_day``, days without contacts as 0.
+
+    Counts go through the KPI layer, which reads the daily rollups whenever the filters allow.
+    """
+    from csm.compile import Window
+    from csm.metrics import compute_kpis
+
+    counts = compute_kpis(con, windows=(Window("all", first_day, last_day),), filters=filters, keys=("contacts",),
+                          grain="day").select(day="bucket", contacts="contacts")
+    days = pl.DataFrame({"day": pl.date_range(first_day, last_day, "1d", eager=True)})
+    return days.join(counts, on="day", how="left").with_columns(pl.col("contacts").fill_null(0))
+
+
 @dataclass(frozen=True)
 class ForecastView:
     """The forecast for the selection, the recent actuals beside it, and its backtest verdict."""
@@ -197,15 +218,9 @@ def compute_forecast_view(
     con: duckdb.DuckDBPyConnection, *, first_day: date, last_day: date, filters: Filters, weeks: int, grain: str,
 ) -> ForecastView:
     """Return the forecast of the selection's contacts for ``weeks`` weeks after the data's last day."""
-    from csm.compile import Window
     from csm.forecast import compute_forecast
-    from csm.metrics import compute_kpis
 
-    # Daily counts through the KPI layer, which reads the daily rollups whenever the filters allow.
-    counts = compute_kpis(con, windows=(Window("all", first_day, last_day),), filters=filters, keys=("contacts",),
-                          grain="day").select(day="bucket", contacts="contacts")
-    days = pl.DataFrame({"day": pl.date_range(first_day, last_day, "1d", eager=True)})
-    daily = days.join(counts, on="day", how="left").with_columns(pl.col("contacts").fill_null(0))
+    daily = load_daily_contacts(con, first_day=first_day, last_day=last_day, filters=filters)
     empty = pl.DataFrame(schema={"period_start": pl.Date, "contacts": pl.Int64})
     if not daily["contacts"].sum():
         return ForecastView(empty, pl.DataFrame(), "", False, problem="no contacts match these filters")
