@@ -149,12 +149,20 @@ def build_kpi_by_group_figure(
         if part[kpi.key].is_null().all():
             continue  # a channel without this KPI (service level of email) draws no line
         name = str(value).replace("_", " ")
-        fig.add_trace(go.Scatter(
-            x=part["bucket"].to_list(), y=[None if v is None else v / scale for v in part[kpi.key].to_list()],
-            mode="lines+markers", name=name, marker={"size": 4},
-            line={"color": CHANNEL_COLOURS.get(value)} if by == "channel" else {},
-            customdata=[format_value(kpi, v) for v in part[kpi.key].to_list()],
-            hovertemplate="%{customdata}<extra>" + name + "</extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=part["bucket"].to_list(),
+                y=[None if v is None else v / scale for v in part[kpi.key].to_list()],
+                mode="lines+markers",
+                name=name,
+                legendgroup=str(value),
+                marker={"size": 5},
+                line={"color": CHANNEL_COLOURS.get(value)} if by == "channel" else {},
+                text=[format_value(kpi, v) for v in part[kpi.key].to_list()],
+                customdata=_iso(part["bucket"]),
+                hovertemplate="%{text}<extra>" + name + "</extra>",
+            )
+        )
     if target is not None:
         fig.add_hline(y=target / scale, line={"dash": "dash", "color": TARGET_COLOUR, "width": 1.5},
                       annotation_text=f"Target {format_value(kpi, target)}", annotation_position="top left")
@@ -179,12 +187,24 @@ def build_split_volume_figure(frame: pl.DataFrame, *, by: str, grain: str = "day
     for value in [v for v in order if v != "other"] + (["other"] if "other" in order else []):
         part = frame.filter(pl.col("value") == value).sort("bucket")
         name = value.replace("_", " ")
-        fig.add_trace(go.Bar(x=part["bucket"].to_list(), y=part["contacts"].to_list(), name=name,
-                             marker_color=CHANNEL_COLOURS.get(value) if by == "channel" else
-                             ("#bbbbbb" if value == "other" else None),
-                             hovertemplate="%{y:,}<extra>" + name + "</extra>"))
-    fig.update_layout(**_LAYOUT, barmode="stack",
-                      title={"text": f"Contacts by {SPLIT_NAMES[by]} per {GRAIN_NAMES.get(grain, grain)}", "x": 0})
+        fig.add_trace(
+            go.Bar(
+                x=part["bucket"].to_list(),
+                y=part["contacts"].to_list(),
+                name=name,
+                legendgroup=value,
+                customdata=_iso(part["bucket"]),
+                marker_color=CHANNEL_COLOURS.get(value)
+                if by == "channel"
+                else ("#bbbbbb" if value == "other" else None),
+                hovertemplate="%{y:,}<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_layout(
+        **_LAYOUT,
+        barmode="stack",
+        title={"text": f"Contacts by {SPLIT_NAMES[by]} per {GRAIN_NAMES.get(grain, grain)}", "x": 0},
+    )
     fig.update_yaxes(title="Contacts", tickformat=",~r")
     if not frame.height:
         _add_empty_note(fig)
@@ -199,19 +219,57 @@ def build_flow_figure(flow: pl.DataFrame, *, grain: str = "day") -> go.Figure:
         grain: the bucket size, for the title.
     """
     fig = go.Figure()
-    x = flow["bucket"].to_list()
-    fig.add_trace(go.Bar(x=x, y=flow["created"].to_list(), name="created", marker_color="#1f77b4",
-                         hovertemplate="%{y:,}<extra>created</extra>"))
-    fig.add_trace(go.Bar(x=x, y=flow["resolved"].to_list(), name="resolved", marker_color="#2ca02c",
-                         hovertemplate="%{y:,}<extra>resolved</extra>"))
-    fig.add_trace(go.Scatter(x=x, y=flow["backlog"].to_list(), name="open at the end (backlog)", yaxis="y2",
-                             mode="lines", line={"color": "#d62728", "width": 2},
-                             hovertemplate="%{y:,}<extra>backlog</extra>"))
-    fig.update_layout(**_LAYOUT, barmode="group",
-                      title={"text": f"Created, resolved and backlog per {GRAIN_NAMES.get(grain, grain)}", "x": 0},
-                      yaxis={"title": "Contacts created or resolved", "tickformat": ",.0f"},
-                      yaxis2={"overlaying": "y", "side": "right", "title": "Open contacts", "rangemode": "tozero",
-                              "tickformat": ",.0f", "showgrid": False})
+    x, days = flow["bucket"].to_list(), _iso(flow["bucket"])
+    fig.add_trace(
+        go.Bar(
+            x=x,
+            y=flow["created"].to_list(),
+            name="created",
+            legendgroup="created",
+            customdata=days,
+            marker_color="#1f77b4",
+            hovertemplate="%{y:,}<extra>created</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=x,
+            y=flow["resolved"].to_list(),
+            name="resolved",
+            legendgroup="resolved",
+            customdata=days,
+            marker_color="#2ca02c",
+            hovertemplate="%{y:,}<extra>resolved</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=flow["backlog"].to_list(),
+            name="open at the end (backlog)",
+            yaxis="y2",
+            legendgroup="backlog",
+            customdata=days,
+            mode="lines+markers",
+            marker={"size": 5},
+            line={"color": "#d62728", "width": 2},
+            hovertemplate="%{y:,}<extra>backlog</extra>",
+        )
+    )
+    fig.update_layout(
+        **_LAYOUT,
+        barmode="group",
+        title={"text": f"Created, resolved and backlog per {GRAIN_NAMES.get(grain, grain)}", "x": 0},
+        yaxis={"title": "Contacts created or resolved", "tickformat": ",.0f"},
+        yaxis2={
+            "overlaying": "y",
+            "side": "right",
+            "title": "Open contacts",
+            "rangemode": "tozero",
+            "tickformat": ",.0f",
+            "showgrid": False,
+        },
+    )
     if not flow.height or not (flow["created"].sum() or flow["backlog"].max()):
         _add_empty_note(fig)
     return fig
@@ -228,14 +286,36 @@ def build_arrivals_heatmap(frame: pl.DataFrame, *, value: str = "per_day") -> go
     for row in frame.iter_rows(named=True):
         z[row["weekday"] - 1][row["hour"]] = row[value]
     is_sl = value == "service_level"
-    fig = go.Figure(go.Heatmap(
-        z=z, x=list(range(24)), y=list(WEEKDAYS), colorscale="RdYlGn" if is_sl else "Blues",
-        zmin=0 if is_sl else None, zmax=1 if is_sl else None, xgap=1, ygap=1,
-        colorbar={"tickformat": ".0%" if is_sl else ",.0f", "title": {"text": "service level" if is_sl else "per day"}},
-        hovertemplate="%{y} %{x}:00: %{z:" + (".0%" if is_sl else ",.1f") + "}<extra></extra>",
-    ))
-    fig.update_xaxes(title="Hour of arrival", dtick=2, ticksuffix=":00")
-    title = "Service level by weekday and hour of arrival" if is_sl else "Contacts arriving per day, by weekday and hour"
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(range(24)),
+            y=list(WEEKDAYS),
+            colorscale="RdYlGn" if is_sl else "Blues",
+            zmin=0 if is_sl else None,
+            zmax=1 if is_sl else None,
+            xgap=1,
+            ygap=1,
+            colorbar={
+                "tickformat": ".0%" if is_sl else ",.0f",
+                "title": {"text": "service level" if is_sl else "per day"},
+            },
+            hoverinfo="skip",
+        )
+    )
+    cells = [(r["weekday"], r["hour"], r[value]) for r in frame.iter_rows(named=True) if r[value] is not None]
+    _add_cell_targets(
+        fig,
+        x=[c[1] for c in cells],
+        y=[WEEKDAYS[c[0] - 1] for c in cells],
+        keys=[[c[0], c[1]] for c in cells],
+        hovertemplate="%{y} %{x}:00: %{text}<extra></extra>",
+        text=[f"{c[2]:.0%}" if is_sl else f"{c[2]:,.1f} a day" for c in cells],
+    )
+    fig.update_xaxes(title="Hour of arrival", dtick=2, ticksuffix=":00", range=[-0.5, 23.5])
+    title = (
+        "Service level by weekday and hour of arrival" if is_sl else "Contacts arriving per day, by weekday and hour"
+    )
     fig.update_layout(**{**_LAYOUT, "hovermode": "closest"}, title={"text": title, "x": 0})
     fig.update_yaxes(autorange="reversed")
     if not frame.height:
@@ -251,9 +331,16 @@ def build_aging_figure(frame: pl.DataFrame) -> go.Figure:
     fig = go.Figure()
     for channel in sorted(frame["channel"].unique().to_list()) if frame.height else []:
         part = dict(frame.filter(pl.col("channel") == channel).select("age", "open").iter_rows())
-        fig.add_trace(go.Bar(x=ages, y=[part.get(a, 0) for a in ages], name=channel.replace("_", " "),
-                             marker_color=CHANNEL_COLOURS.get(channel),
-                             hovertemplate="%{y:,}<extra>" + channel.replace("_", " ") + "</extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=ages,
+                y=[part.get(a, 0) for a in ages],
+                name=channel.replace("_", " "),
+                legendgroup=channel,
+                marker_color=CHANNEL_COLOURS.get(channel),
+                hovertemplate="%{y:,}<extra>" + channel.replace("_", " ") + "</extra>",
+            )
+        )
     fig.update_layout(**_LAYOUT, barmode="stack", title={"text": "Open contacts by age", "x": 0})
     fig.update_yaxes(title="Open contacts", tickformat=",~r")
     if not frame.height:
@@ -272,26 +359,55 @@ def build_forecast_figure(history: pl.DataFrame, forecast: pl.DataFrame, *, grai
     fig = go.Figure()
     x = forecast["period_start"].to_list()
     if forecast["low"].is_not_null().all():
-        fig.add_trace(go.Scatter(x=x + x[::-1], y=forecast["high"].to_list() + forecast["low"].to_list()[::-1],
-                                 fill="toself", fillcolor="rgba(31,119,180,0.15)", line={"width": 0}, mode="lines",
-                                 name="80% prediction interval", hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=history["period_start"].to_list(), y=history["contacts"].to_list(), name="actual",
-                             mode="lines", line={"color": "#444"}, hovertemplate="%{y:,.0f}<extra>actual</extra>"))
-    fig.add_trace(go.Scatter(x=x, y=forecast["forecast"].to_list(), name="forecast", mode="lines",
-                             line={"color": "#1f77b4", "dash": "dash"}, hovertemplate="%{y:,.0f}<extra>forecast</extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=x + x[::-1],
+                y=forecast["high"].to_list() + forecast["low"].to_list()[::-1],
+                fill="toself",
+                fillcolor="rgba(31,119,180,0.15)",
+                line={"width": 0},
+                mode="lines",
+                name="80% prediction interval",
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=history["period_start"].to_list(),
+            y=history["contacts"].to_list(),
+            name="actual",
+            legendgroup="actual",
+            mode="lines+markers",
+            marker={"size": 4},
+            line={"color": "#444"},
+            hovertemplate="%{y:,.0f}<extra>actual</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=forecast["forecast"].to_list(),
+            name="forecast",
+            legendgroup="forecast",
+            mode="lines+markers",
+            line={"color": "#1f77b4", "dash": "dash"},
+            hovertemplate="%{y:,.0f}<extra>forecast</extra>",
+        )
+    )
     per = "day" if grain == "day" else "week (ending on the weekday of the data's last day)"
     fig.update_layout(**_LAYOUT, title={"text": f"Contacts per {per}: actual and forecast", "x": 0})
     fig.update_yaxes(title="Contacts", tickformat=",~r", rangemode="tozero")
     return fig
 
 
-def build_staffing_heatmap(frame: pl.DataFrame, *, value: str, slot_minutes: int) -> go.Figure:
-    """Return a weekday x interval heatmap of agents required (``agents``) or of the ``gap`` to agents seen.
+def build_staffing_heatmap(frame: pl.DataFrame, *, value: str, slot_minutes: int, on_books: bool = True) -> go.Figure:
+    """Return a weekday x interval heatmap of agents required (``agents``) or of the ``gap`` to agents on hand.
 
     Args:
         frame: ``csm.workforce.StaffingView.intervals`` (weekday, slot, agents, seen, gap).
         value: ``agents`` or ``gap``.
         slot_minutes: the interval length, for the x axis.
+        on_books: the gap is against the headcount on the books (else against the agents seen working).
     """
     slots = list(range(0, 24 * 60, slot_minutes))
     z = [[None] * len(slots) for _ in WEEKDAYS]
@@ -300,20 +416,76 @@ def build_staffing_heatmap(frame: pl.DataFrame, *, value: str, slot_minutes: int
     labels = [f"{s // 60}:{s % 60:02d}" for s in slots]
     is_gap = value == "gap"
     peak = max((abs(v) for r in z for v in r if v is not None), default=1) or 1
-    fig = go.Figure(go.Heatmap(
-        z=z, x=labels, y=list(WEEKDAYS), xgap=1, ygap=1,
-        colorscale=[[0, "#1a9850"], [0.5, "#f7f7f7"], [1, "#d73027"]] if is_gap else "Blues",
-        zmin=-peak if is_gap else 0, zmax=peak if is_gap else None,
-        colorbar={"title": {"text": "short (+) / spare (-)" if is_gap else "agents"}},
-        hovertemplate="%{y} %{x}: %{z:.1f}" + (" agents short<extra></extra>" if is_gap else " agents<extra></extra>"),
-    ))
-    title = "Agents short of what was seen working" if is_gap else "Agents required (phone and chat)"
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=labels,
+            y=list(WEEKDAYS),
+            xgap=1,
+            ygap=1,
+            colorscale=[[0, "#1a9850"], [0.5, "#f7f7f7"], [1, "#d73027"]] if is_gap else "Blues",
+            zmin=-peak if is_gap else 0,
+            zmax=peak if is_gap else None,
+            colorbar={"title": {"text": "short (+) / spare (-)" if is_gap else "agents"}},
+            hoverinfo="skip",
+        )
+    )
+    cells = [(r["weekday"], r["slot"], r[value]) for r in frame.iter_rows(named=True) if r[value] is not None]
+    _add_cell_targets(
+        fig,
+        x=[labels[slots.index(c[1])] for c in cells],
+        y=[WEEKDAYS[c[0] - 1] for c in cells],
+        keys=[[c[0], c[1]] for c in cells],
+        hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+        text=[
+            f"{c[2]:.1f} agents short"
+            if is_gap and c[2] >= 0
+            else f"{-c[2]:.1f} agents spare"
+            if is_gap
+            else f"{c[2]:.1f} agents"
+            for c in cells
+        ],
+    )
+    title = (
+        "Agents required (phone and chat)"
+        if not is_gap
+        else "Agents short of those on the books"
+        if on_books
+        else "Agents short of those seen working"
+    )
     fig.update_layout(**{**_LAYOUT, "hovermode": "closest"}, title={"text": title, "x": 0})
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Interval starting", nticks=12)
     if not frame.height:
         _add_empty_note(fig)
     return fig
+
+
+def _iso(days: pl.Series) -> list[str]:
+    """Return the days as ISO strings: a drillable point's ``customdata`` (a grouped bar's x is shifted)."""
+    return [d.isoformat() for d in days.to_list()]
+
+
+def _add_cell_targets(fig: go.Figure, *, x: list, y: list, keys: list, hovertemplate: str, text: list[str]) -> None:
+    """Overlay a heatmap with one invisible marker per cell, carrying the cell's key as ``customdata``.
+
+    Plotly cannot select heatmap cells; the markers make each cell clickable for drill-through
+    (``st.plotly_chart(on_select=...)``) and carry its hover text.
+    """
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            customdata=keys,
+            text=text,
+            mode="markers",
+            showlegend=False,
+            marker={"size": 14, "symbol": "square", "opacity": 0, "color": "#000"},
+            hovertemplate=hovertemplate,
+            name="cell",
+            legendgroup="cell",
+        )
+    )
 
 
 def _add_empty_note(fig: go.Figure) -> None:

@@ -203,8 +203,11 @@ def format_imports(log: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+STAFFING_COLUMNS = {"Contacts expected": {"format": "localized"}, "FTE needed": {"format": "%.1f"}}
+
+
 def format_staffing_channels(frame: pl.DataFrame) -> pl.DataFrame:
-    """Return the staffing plan per channel (``csm.workforce``) as a display table."""
+    """Return the staffing plan per channel (``csm.workforce``) as a display table (see ``STAFFING_COLUMNS``)."""
     return frame.select(
         pl.col("channel").str.replace("_", " ").alias("Channel"),
         pl.col("method").alias("Planned by"),

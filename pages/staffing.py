@@ -3,9 +3,14 @@
 import streamlit as st
 
 from csm.charts import build_staffing_heatmap
-from csm.formatting import format_staffing_channels
+from csm.drill import drill_interval
+from csm.formatting import STAFFING_COLUMNS, format_staffing_channels
+from csm.staffing import QUEUE_CHANNELS
+from csm.ui.drill import drillable_chart, render_drill
 from csm.ui.filters import get_selection
 from csm.ui.loaders import load_staffing
+
+PAGE = "staffing"
 
 sel = get_selection()
 st.header("Staffing")
@@ -36,12 +41,61 @@ if plan.problem:
     st.info(f"No plan for this selection: {plan.problem}.")
     st.stop()
 st.subheader(f"Week from {plan.week_start:%a %d %b %Y}")
-st.dataframe(format_staffing_channels(plan.channels), hide_index=True)
-st.caption(f"In all {plan.channels['fte'].sum():,.1f} FTE, after {shrinkage}% shrinkage and {hours:g} productive hours "
-           "per FTE a week.")
+st.dataframe(
+    format_staffing_channels(plan.channels),
+    hide_index=True,
+    column_config={k: st.column_config.NumberColumn(**v) for k, v in STAFFING_COLUMNS.items()},
+)
+needed = plan.channels["fte"].sum()
+if plan.books_fte is None:
+    st.caption(
+        f"In all {needed:,.1f} FTE, after {shrinkage}% shrinkage and {hours:g} productive hours per FTE a week. "
+        "There is no headcount for these teams (import it on the Data page), so the gap below compares with "
+        "the agents seen working instead."
+    )
+else:
+    short = needed - plan.books_fte
+    st.markdown(
+        f"**{needed:,.1f} FTE needed** against **{plan.books_fte:,.1f} FTE on the books** "
+        f"({plan.books_month:%B %Y} headcount): **{abs(short):,.1f} FTE {'short' if short > 0 else 'spare'}**."
+    )
+    st.caption(f"After {shrinkage}% shrinkage and {hours:g} productive hours per FTE a week.")
+profile = plan.profile
+queues = tuple(c for c in QUEUE_CHANNELS if c in plan.channels["channel"].to_list())
+
+
+def to_drill(point: dict):
+    return drill_interval(point, first=profile[0], last=profile[1], slot_minutes=slot, channels=queues)
+
+
 left, right = st.columns(2)
-left.plotly_chart(build_staffing_heatmap(plan.intervals, value="agents", slot_minutes=slot), key="staffing__need")
-right.plotly_chart(build_staffing_heatmap(plan.intervals, value="gap", slot_minutes=slot), key="staffing__gap")
-st.caption("Agents required on the phone and chat queues, each channel staffed for its own target. The gap compares "
-           "them with the agents seen handling queue contacts at the same weekday and hour over the last four weeks "
-           "(there are no schedules in the data): red means fewer agents were working than the week will need.")
+drillable_chart(
+    build_staffing_heatmap(plan.intervals, value="agents", slot_minutes=slot),
+    page=PAGE,
+    key="staffing__need",
+    container=left,
+    to_drill=to_drill,
+)
+drillable_chart(
+    build_staffing_heatmap(plan.intervals, value="gap", slot_minutes=slot, on_books=plan.books_fte is not None),
+    page=PAGE,
+    key="staffing__gap",
+    container=right,
+    to_drill=to_drill,
+)
+if plan.books_fte is None:
+    st.caption(
+        "Agents required on the phone and chat queues, each channel staffed for its own target. The gap compares "
+        "them with the agents seen handling queue contacts at the same weekday and hour over the last four "
+        "weeks: red means fewer agents were working than the week will need."
+    )
+else:
+    st.caption(
+        f"Agents required on the phone and chat queues, each channel staffed for its own target. Agents on hand: "
+        f"the {plan.books_fte:,.1f} FTE on the books, less {plan.books_fte - plan.queue_fte:,.1f} FTE of "
+        f"non-queue work, after shrinkage, spread over the week like the agents seen working in the last four "
+        f"weeks (there are no schedules in the data). Red means short. Headcount is per team: a channel "
+        f"filter does not split it. Click a cell for the contacts of that interval in those four weeks."
+    )
+
+render_drill(PAGE)

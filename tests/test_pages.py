@@ -135,16 +135,49 @@ def test_staffing_page_updates_with_the_what_if_controls():
     assert len(at.get("plotly_chart")) == 2
 
 
-def test_volume_page_shows_the_contacts_behind_a_bar():
+def test_volume_page_lists_the_contacts_behind_the_clicked_point(demo_file):
+    from csm.drill import Drill
+    from csm.volume import compute_flow
+
     at = run_app(period="this_month")
     at.switch_page("pages/volume.py").run()
-    at.radio(key="volume__grain").set_value("day").run()
+    assert any("Click a bar, a point or a heatmap cell" in c.value for c in at.caption)
+    # what a click on the "resolved" bar of 31 Oct leaves behind (csm.ui.drill.drillable_chart's callback)
+    day = date(2026, 10, 31)
+    at.session_state["volume__drill"] = (
+        Drill(day, day, "Resolved Sat 31 Oct 2026", on="resolved"),
+        (date(2026, 10, 1), day),
+    )
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.selectbox(key="volume__drill_day").value == date(2026, 10, 31)  # the latest day comes first
     table = next(d.value for d in at.dataframe if "ticket_id" in d.value.columns)
-    caption = next(c.value for c in at.caption if "contacts under the current filters" in c.value)
-    assert caption == f"31 Oct – 31 Oct 2026: {len(table):,} contacts under the current filters."
-    assert len(table) > 0 and set(table["created_at"].dt.date) == {date(2026, 10, 31)}
+    caption = next(c.value for c in at.caption if "under the current filters" in c.value)
+    assert caption == f"Resolved Sat 31 Oct 2026: {len(table):,} contacts under the current filters."
+    assert len(table) > 0 and all(
+        max(c, r).date() == day for c, r in zip(table["created_at"], table["resolved_at"], strict=True)
+    )
+    con = connect(demo_file, read_only=True)
+    assert len(table) == compute_flow(con, start=day, end=day)["resolved"][0]  # what the bar counted
+    con.close()
+    at.button(key="volume__drill_clear").click().run()
+    assert not any("under the current filters" in c.value for c in at.caption)
+
+
+def test_a_drill_from_another_period_or_the_future_shows_no_contacts():
+    from csm.drill import Drill
+
+    at = run_app(period="this_month")
+    at.switch_page("pages/volume.py").run()
+    day = date(2026, 9, 30)
+    at.session_state["volume__drill"] = (Drill(day, day, "Created Wed 30 Sep 2026"), (date(2026, 9, 1), day))
+    at.run()
+    assert not any("under the current filters" in c.value for c in at.caption)  # last month's click is forgotten
+    ahead = Drill(date(2026, 11, 1), date(2026, 11, 7), "Forecast for 01 Nov – 07 Nov 2026", future=True)
+    at.session_state["volume__drill"] = (ahead, (date(2026, 10, 1), date(2026, 10, 31)))
+    at.run()
+    assert [i.value for i in at.info] == [
+        "Forecast for 01 Nov – 07 Nov 2026: a forecast, so there are no contacts yet."
+    ]
 
 
 def test_staffing_page_plans_for_an_asa_target_too():

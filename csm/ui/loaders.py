@@ -14,6 +14,8 @@ from csm import metrics, volume, workforce
 from csm.compile import Filters
 from csm.db import connect, has_tickets, refresh_aggregates
 from csm.demo import build_demo_database
+from csm.drill import Drill
+from csm.drill import load_drill as load_drill_rows
 from csm.settings import load_settings
 
 TTL = int(load_settings()["cache_ttl_s"])
@@ -75,9 +77,15 @@ def load_volume(start: date, end: date, filters: Filters, grain: str, by: str) -
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def load_contacts(start: date, end: date, filters: Filters, limit: int) -> tuple[pl.DataFrame, int]:
-    """Return the contacts created in the days under the filters (at most ``limit``) and their count."""
-    return volume.load_contacts(get_connection(), start=start, end=end, filters=filters, limit=limit)
+def load_drill(drill: Drill, filters: Filters, limit: int) -> tuple[pl.DataFrame, int]:
+    """Return the contacts behind a chart point under the filters (at most ``limit``) and their count."""
+    return load_drill_rows(
+        get_connection(),
+        drill,
+        filters=filters,
+        limit=limit,
+        settings={"service_level_threshold_s": float(get_settings()["service_level_threshold_s"])},
+    )
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -133,5 +141,16 @@ def open_writer() -> Iterator[duckdb.DuckDBPyConnection]:
         clear_caches()
 
 
-__all__ = ["clear_caches", "get_connection", "load_contacts", "load_data_range", "load_filter_options", "load_forecast", "load_overview",
-           "load_service", "load_staffing", "load_volume", "open_writer"]
+__all__ = [
+    "clear_caches",
+    "get_connection",
+    "load_drill",
+    "load_data_range",
+    "load_filter_options",
+    "load_forecast",
+    "load_overview",
+    "load_service",
+    "load_staffing",
+    "load_volume",
+    "open_writer",
+]

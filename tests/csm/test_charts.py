@@ -70,8 +70,23 @@ def test_volume_figures_carry_the_data_and_say_when_empty():
     arrivals = pl.DataFrame({"weekday": [1], "hour": [9], "contacts": [10], "service_level": [0.5], "per_day": [2.5]})
     heat = build_arrivals_heatmap(arrivals, value="service_level")
     assert heat.data[0].z[0][9] == 0.5 and heat.data[0].z[6][23] is None and heat.data[0].zmax == 1
-    empty = build_aging_figure(pl.DataFrame(schema={"age": pl.String, "age_order": pl.Int32, "channel": pl.String,
-                                                    "open": pl.Int64}))
+    # drill-through: each series names itself, each point carries its bucket, each heatmap cell its key
+    assert [(t.legendgroup, list(t.customdata)) for t in fig.data] == [
+        ("created", ["2026-10-01"]),
+        ("resolved", ["2026-10-01"]),
+        ("backlog", ["2026-10-01"]),
+    ]
+    cell = heat.data[1]
+    assert (list(cell.x), list(cell.y), [list(c) for c in cell.customdata], list(cell.text)) == (
+        [9],
+        ["Mon"],
+        [[1, 9]],
+        ["50%"],
+    )
+    assert heat.data[0].hoverinfo == "skip" and list(heat.layout.xaxis.range) == [-0.5, 23.5]
+    empty = build_aging_figure(
+        pl.DataFrame(schema={"age": pl.String, "age_order": pl.Int32, "channel": pl.String, "open": pl.Int64})
+    )
     assert empty.layout.annotations[0].text == "No data for this selection"
 
 

@@ -3,6 +3,7 @@
 import math
 from fractions import Fraction
 
+import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -99,7 +100,6 @@ def test_workload_and_shrinkage():
 
 
 def test_interval_requirements_staff_each_slot_for_its_own_volume():
-    import polars as pl
 
     from csm.staffing import compute_interval_requirements
 
@@ -133,3 +133,50 @@ def test_the_staffing_plan_of_the_demo_week(demo_con):
                                  slot_minutes=60, target_sl=0.6, threshold_s=20, max_occupancy=0.85, shrinkage=0.3,
                                  productive_hours=37.5)
     assert less.intervals["agents"].sum() < plan.intervals["agents"].sum()  # a lower target needs fewer agents
+    # the gap is measured against the headcount on the books, spread like the team's working pattern
+    books = demo_con.execute("SELECT sum(actual_fte) FROM headcount WHERE month = DATE '2026-10-01'").fetchone()[0]
+    assert (plan.books_fte, plan.books_month) == (pytest.approx(books), date(2026, 10, 1))
+    backlog_fte = plan.channels.filter(pl.col("method").str.starts_with("workload"))["fte"].sum()
+    assert plan.queue_fte == pytest.approx(books - backlog_fte)
+    # the agents on hand add up to the queue FTE's available hours: FTE x 37.5 h x (1 - 30%) in hourly slots
+    assert plan.intervals["on_hand"].sum() == pytest.approx(plan.queue_fte * 37.5 * 0.7, rel=1e-6)
+    assert (plan.intervals["gap"] == plan.intervals["agents"] - plan.intervals["on_hand"]).all()
+    assert plan.profile == (date(2026, 10, 4), date(2026, 10, 31))
+
+
+def test_headcount_on_the_books_by_team_and_latest_month(make_db):
+    from datetime import date
+
+    from csm.workforce import load_books_fte
+
+    con = make_db(
+        headcount=[
+            {"month": date(2026, 9, 1), "team": "A", "planned_fte": 5, "actual_fte": 4.0},
+            {"month": date(2026, 10, 1), "team": "A", "planned_fte": 5, "actual_fte": 4.5},
+            {"month": date(2026, 10, 1), "team": "B", "planned_fte": 3, "actual_fte": 2.5},
+            {"month": date(2026, 11, 1), "team": "A", "planned_fte": 6, "actual_fte": None},  # planned, not booked yet
+            {"month": date(2026, 12, 1), "team": "A", "planned_fte": 6, "actual_fte": 6.0},  # after the data's last day
+        ]
+    )
+    assert load_books_fte(con, last_day=date(2026, 11, 20)) == (7.0, date(2026, 10, 1))
+    assert load_books_fte(con, last_day=date(2026, 11, 20), teams=("B",)) == (2.5, date(2026, 10, 1))
+    assert load_books_fte(con, last_day=date(2026, 9, 30), teams=("A",)) == (4.0, date(2026, 9, 1))
+    assert load_books_fte(con, last_day=date(2026, 8, 31)) is None
+    assert load_books_fte(con, last_day=date(2026, 11, 20), teams=("C",)) is None
+
+
+def test_spreading_headcount_over_the_intervals():
+    from csm.workforce import spread_headcount
+
+    seen = pl.DataFrame({"weekday": [1, 1, 2], "slot": [540, 570, 540], "seen": [2.0, 1.0, 0.0]})
+    # 3 FTE x 40 h x (1 - 25%) = 90 agent-hours; half-hour slots: 180 agent-slots, split 2:1:0
+    got = spread_headcount(seen, queue_fte=3, productive_hours=40, shrinkage=0.25, slot_minutes=30)
+    assert got["on_hand"].to_list() == [120.0, 60.0, 0.0]
+    # more non-queue work than people: no one is left for the queues, never a negative count
+    assert spread_headcount(seen, queue_fte=-1, productive_hours=40, shrinkage=0.25, slot_minutes=30)[
+        "on_hand"
+    ].to_list() == [0.0, 0.0, 0.0]
+    # nobody seen working at all: nothing can be spread
+    assert spread_headcount(
+        seen.with_columns(seen=pl.lit(0.0)), queue_fte=3, productive_hours=40, shrinkage=0.25, slot_minutes=30
+    )["on_hand"].to_list() == [0.0, 0.0, 0.0]

@@ -90,15 +90,3 @@ def test_a_forecast_needs_contacts_and_history(con):
     short = compute_forecast_view(con, first_day=date(2026, 9, 30), last_day=date(2026, 10, 3), filters=Filters(),
                                   weeks=1, grain="day")
     assert short.problem.startswith("a forecast needs at least 56 days of history")
-
-
-def test_the_contacts_behind_a_day_match_its_created_count(con):
-    from csm.volume import load_contacts
-
-    rows, total = load_contacts(con, start=date(2026, 10, 2), end=date(2026, 10, 2))
-    flow = compute_flow(con, start=date(2026, 10, 2), end=date(2026, 10, 2))
-    assert total == rows.height == flow["created"][0] == 4
-    assert rows["ticket_id"].to_list() == ["F", "H", "G", "C"]  # newest first
-    some, total = load_contacts(con, start=date(2026, 10, 2), end=date(2026, 10, 2),
-                                filters=Filters(channel=("phone",)), limit=1)
-    assert (some["ticket_id"].to_list(), total) == (["H"], 3)

@@ -1,0 +1,79 @@
+"""Drill-through in the app: click a chart point, see its contacts as a table and a CSV.
+
+Each drillable chart is drawn with :func:`drillable_chart`, which turns the clicked point into
+a ``csm.drill.Drill`` (with the chart's own ``to_drill``) and keeps it per page;
+:func:`render_drill` lists the contacts of the latest click under the shared filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from csm.drill import Drill
+from csm.ui.filters import get_selection
+from csm.ui.loaders import load_drill
+
+SHOWN = 5000
+
+
+def _state_key(page: str) -> str:
+    return f"{page}__drill"
+
+
+def drillable_chart(
+    fig: go.Figure, *, page: str, key: str, to_drill: Callable[[dict], Drill | None], container=st
+) -> None:
+    """Draw ``fig`` so that clicking a point shows its contacts in the page's drill table.
+
+    Args:
+        fig: the chart.
+        page: the page's key prefix; one drill table per page.
+        key: the chart's widget key.
+        to_drill: turns a selected point (Streamlit's selection dict) into a Drill, or None.
+        container: where to draw (``st`` or a column).
+    """
+
+    def on_select() -> None:
+        state = st.session_state.get(key)
+        points = state["selection"]["points"] if state else []
+        drill = next((d for d in map(to_drill, points) if d is not None), None)
+        if drill is not None:
+            sel = get_selection()
+            st.session_state[_state_key(page)] = (drill, (sel.start, sel.end))
+
+    # With a unified hover a click selects every series at that x; "closest" selects the one clicked.
+    fig.update_layout(hovermode="closest")
+    container.plotly_chart(fig, key=key, on_select=on_select, selection_mode="points")
+
+
+def render_drill(page: str) -> None:
+    """Show the contacts behind the page's latest clicked point, or how to get them."""
+    sel = get_selection()
+    st.subheader("Contacts behind a point")
+    stored = st.session_state.get(_state_key(page))
+    if stored is None or stored[1] != (sel.start, sel.end):  # a point of another period's chart is gone
+        st.caption("Click a bar, a point or a heatmap cell in a chart above to list its contacts here.")
+        return
+    drill: Drill = stored[0]
+    if drill.future:
+        st.info(f"{drill.title}: a forecast, so there are no contacts yet.")
+        return
+    rows, total = load_drill(drill, sel.filters, SHOWN)
+    shown = f"the {SHOWN:,} newest of " if total > SHOWN else ""
+    noun = "contact" if total == 1 else "contacts"
+    st.caption(f"{drill.title}: {shown}{total:,} {noun} under the current filters.")
+    if total:
+        st.dataframe(rows, hide_index=True)
+        st.download_button(
+            "These contacts (CSV)",
+            rows.write_csv(),
+            file_name=f"contacts_{drill.first}_{drill.last}.csv",
+            mime="text/csv",
+            key=f"{page}__drill_csv",
+        )
+    if st.button("Clear", key=f"{page}__drill_clear"):
+        del st.session_state[_state_key(page)]
+        st.rerun()
