@@ -168,6 +168,7 @@ def build_kpi_by_group_figure(
                       annotation_text=f"Target {format_value(kpi, target)}", annotation_position="top left")
     fig.update_layout(**_LAYOUT, title={"text": f"{kpi.label} by {by} per {GRAIN_NAMES.get(grain, grain)}", "x": 0})
     fig.update_yaxes(**yaxis, rangemode="tozero")
+    _align_week_ticks(fig, frame["bucket"].to_list() if frame.height else [], grain)
     if not fig.data:
         _add_empty_note(fig)
     return fig
@@ -206,6 +207,7 @@ def build_split_volume_figure(frame: pl.DataFrame, *, by: str, grain: str = "day
         title={"text": f"Contacts by {SPLIT_NAMES[by]} per {GRAIN_NAMES.get(grain, grain)}", "x": 0},
     )
     fig.update_yaxes(title="Contacts", tickformat=",~r")
+    _align_week_ticks(fig, frame["bucket"].to_list() if frame.height else [], grain)
     if not frame.height:
         _add_empty_note(fig)
     return fig
@@ -270,6 +272,7 @@ def build_flow_figure(flow: pl.DataFrame, *, grain: str = "day") -> go.Figure:
             "showgrid": False,
         },
     )
+    _align_week_ticks(fig, x, grain)
     if not flow.height or not (flow["created"].sum() or flow["backlog"].max()):
         _add_empty_note(fig)
     return fig
@@ -459,6 +462,14 @@ def build_staffing_heatmap(frame: pl.DataFrame, *, value: str, slot_minutes: int
     if not frame.height:
         _add_empty_note(fig)
     return fig
+
+
+def _align_week_ticks(fig: go.Figure, buckets: list, grain: str) -> None:
+    """Put a week chart's ticks on the weeks' Mondays (Plotly's own date ticks fall on Sundays)."""
+    weeks = sorted({b for b in buckets if b is not None})
+    if grain == "week" and weeks:
+        step = max(1, -(-len(weeks) // 12))  # at most about 12 ticks
+        fig.update_xaxes(tick0=weeks[0].isoformat(), dtick=7 * step * 86_400_000, tickformat="%d %b")
 
 
 def _iso(days: pl.Series) -> list[str]:

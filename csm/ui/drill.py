@@ -23,6 +23,18 @@ def _state_key(page: str) -> str:
     return f"{page}__drill"
 
 
+def _generations(page: str) -> dict[str, int]:
+    """Return each drillable chart's generation; a new one redraws the chart with no selection."""
+    return st.session_state.setdefault(f"{page}__drill_generations", {})
+
+
+def _forget_selections(page: str, *, keep: str | None = None) -> None:
+    generations = _generations(page)
+    for chart in generations:
+        if chart != keep:
+            generations[chart] += 1
+
+
 def drillable_chart(
     fig: go.Figure, *, page: str, key: str, to_drill: Callable[[dict], Drill | None], container=st
 ) -> None:
@@ -31,22 +43,24 @@ def drillable_chart(
     Args:
         fig: the chart.
         page: the page's key prefix; one drill table per page.
-        key: the chart's widget key.
+        key: the chart's key (the widget's key adds a generation: a click elsewhere clears this selection).
         to_drill: turns a selected point (Streamlit's selection dict) into a Drill, or None.
         container: where to draw (``st`` or a column).
     """
+    widget = f"{key}__{_generations(page).setdefault(key, 0)}"
 
     def on_select() -> None:
-        state = st.session_state.get(key)
+        state = st.session_state.get(widget)
         points = state["selection"]["points"] if state else []
         drill = next((d for d in map(to_drill, points) if d is not None), None)
         if drill is not None:
             sel = get_selection()
             st.session_state[_state_key(page)] = (drill, (sel.start, sel.end))
+            _forget_selections(page, keep=key)  # one highlighted point on the page: the one listed
 
     # With a unified hover a click selects every series at that x; "closest" selects the one clicked.
     fig.update_layout(hovermode="closest")
-    container.plotly_chart(fig, key=key, on_select=on_select, selection_mode="points")
+    container.plotly_chart(fig, key=widget, on_select=on_select, selection_mode="points")
 
 
 def render_drill(page: str) -> None:
@@ -76,4 +90,5 @@ def render_drill(page: str) -> None:
         )
     if st.button("Clear", key=f"{page}__drill_clear"):
         del st.session_state[_state_key(page)]
+        _forget_selections(page)
         st.rerun()
