@@ -15,7 +15,7 @@ def test_staffing_page_draws_the_plan(page: Page, app_url):
 
 def test_staffing_gap_is_against_the_books_and_cells_drill_through(page: Page, app_url):
     page.goto(f"{app_url}/staffing-plan")
-    expect(page.get_by_text("FTE on the books")).to_be_visible(timeout=60_000)
+    expect(page.locator("strong").filter(has_text="FTE on the books")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Agents short of those on the books")).to_be_visible(timeout=60_000)
     page.locator(".js-plotly-plot").nth(1).locator(".scatterlayer .points path").nth(20).click(force=True)
     expect(page.get_by_text("phone, chat contacts created on")).to_be_visible(timeout=30_000)
