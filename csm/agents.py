@@ -1,0 +1,195 @@
+"""The agent scorecard: each agent's KPIs with confidence intervals, and who truly differs from the team.
+
+Every KPI keeps its catalogue definition (``csm/kpis.yaml``): ratios are sum(numerator) /
+sum(denominator), means are sum / count, the first response time is the exact median. For each
+agent and KPI the scorecard gives the value, its 95% interval (``csm.stats``) and a test against
+the rest of the agent's team (the team's contacts in the selection without the agent's; for the
+median, against the team's median). Peers are the same team because teams differ in work
+(enterprise accounts take longer than password resets): comparing across teams would coach the
+team's work, not the agent. An agent who worked in two teams has a row in each. A cell with fewer than ``MIN_SAMPLE`` observations is "too few": no value
+is hidden, but it gets no interval and no flag. Flags come from the Benjamini-Hochberg procedure
+over every test on the scorecard, so among the flagged cells about 5% or fewer are chance:
+``coach`` where the agent is worse than the rest, ``recognise`` where better. With thousands of
+contacts tiny gaps become "significant", so a flag also needs a gap worth a conversation
+(``MATERIAL``): 5 percentage points for a rate, 10% of the team's value for a time or a score.
+
+One query aggregates the selection by agent in DuckDB; only per-agent sums (and, for the median,
+each agent's sorted first response times) reach Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from csm.compile import Filters, _bind_settings, _filter_sql
+from csm.db import run_sql
+from csm.kpis import Catalogue, load_catalogue
+from csm.stats import (
+    FDR,
+    MIN_SAMPLE,
+    benjamini_hochberg,
+    mean_interval,
+    mean_variance,
+    median_rank_interval,
+    sign_test_p,
+    two_proportion_p,
+    welch_p,
+    wilson_interval,
+)
+
+MATERIAL = {"ratio": 0.05, "relative": 0.10}  # smallest gap worth a flag: rate points; share of the team's value
+SCORECARD_KPIS = ("aht_s", "fcr_rate", "csat", "qa_score", "reopen_rate", "escalation_rate", "sla_rate",
+                  "frt_median_s")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One agent's value of one KPI, with its interval and its comparison with the team."""
+
+    team_name: str | None
+    agent_id: str
+    kpi: str
+    n: int
+    value: float | None
+    low: float | None
+    high: float | None
+    team: float | None
+    p: float | None
+
+
+def _sums_sql(catalogue: Catalogue, keys: tuple[str, ...], params: dict, settings: dict) -> tuple[list[str], list[str]]:
+    """Return the per-agent aggregate expressions for ``keys`` and the quantile KPIs among them."""
+    exprs, quantiles = ["count(*) AS contacts"], []
+    for key in keys:
+        kpi = catalogue[key]
+        if kpi.kind in ("ratio", "mean"):
+            num = _bind_settings(catalogue.measures[kpi.numerator].sql, params, settings)
+            den = _bind_settings(catalogue.measures[kpi.denominator].sql, params, settings)
+            exprs += [f"sum({num})::DOUBLE AS {key}__num", f"sum({den})::DOUBLE AS {key}__den"]
+            if kpi.kind == "mean":
+                exprs.append(f"sum(pow(({num}), 2))::DOUBLE AS {key}__sq")
+        elif kpi.kind == "quantile" and kpi.q == 0.5:
+            exprs.append(f"list_sort(list(({kpi.expr})::DOUBLE) FILTER (WHERE {kpi.where})) AS {key}__values")
+            quantiles.append(key)
+        else:
+            raise ValueError(f"the scorecard cannot show {key!r} ({kpi.kind})")
+    return exprs, quantiles
+
+
+def load_agent_sums(
+    con: duckdb.DuckDBPyConnection, *, start: date, end: date, filters: Filters = Filters(),
+    keys: tuple[str, ...] = SCORECARD_KPIS, settings: dict | None = None,
+) -> pl.DataFrame:
+    """Return one row per team and agent with contacts in the period: counts, sums and sums of squares per KPI."""
+    catalogue = load_catalogue()
+    params: dict = {"start": start, "end": end}
+    exprs, _ = _sums_sql(catalogue, keys, params, settings or {})
+    where = " AND ".join(["agent_id IS NOT NULL", "created_at >= $start", "created_at < $end::DATE + 1",
+                          *_filter_sql(filters, params)])
+    sql = (f"SELECT team, agent_id, {', '.join(exprs)} FROM tickets WHERE {where} "  # noqa: S608
+           "GROUP BY team, agent_id ORDER BY team, agent_id")
+    return run_sql(con, sql, params)
+
+
+def _median(values: np.ndarray) -> float | None:
+    return float(np.median(values)) if values.size else None
+
+
+def score_cells(sums: pl.DataFrame, *, keys: tuple[str, ...] = SCORECARD_KPIS, min_sample: int = MIN_SAMPLE) -> list[Cell]:
+    """Return every agent's cells from ``load_agent_sums`` output, each tested against the rest of the agent's team."""
+    cells: list[Cell] = []
+    for (team,), part in sums.group_by("team", maintain_order=True):
+        cells += _score_team(team, part, keys=keys, min_sample=min_sample)
+    return cells
+
+
+def _score_team(team: str | None, sums: pl.DataFrame, *, keys: tuple[str, ...], min_sample: int) -> list[Cell]:
+    catalogue = load_catalogue()
+    cells: list[Cell] = []
+    for key in keys:
+        kpi = catalogue[key]
+        if kpi.kind == "quantile":
+            per_agent = {r["agent_id"]: np.asarray(r[f"{key}__values"] or [], dtype=float)
+                         for r in sums.select("agent_id", f"{key}__values").iter_rows(named=True)}
+            everyone = np.concatenate(list(per_agent.values())) if per_agent else np.array([])
+            median = _median(everyone)
+            for agent, values in per_agent.items():
+                n = int(values.size)
+                ranks = median_rank_interval(n) if n >= min_sample else None
+                low, high = (float(values[ranks[0] - 1]), float(values[ranks[1] - 1])) if ranks else (None, None)
+                p = None
+                if n >= min_sample and median is not None and everyone.size - n >= min_sample:
+                    p = sign_test_p(int((values > median).sum()), int((values < median).sum()))
+                cells.append(Cell(team, agent, key, n, _median(values), low, high, median, p))
+            continue
+        num, den = sums[f"{key}__num"].fill_null(0), sums[f"{key}__den"].fill_null(0)
+        total_num, total_den = float(num.sum()), float(den.sum())
+        total_sq = float(sums[f"{key}__sq"].fill_null(0).sum()) if kpi.kind == "mean" else 0.0
+        for i, agent in enumerate(sums["agent_id"].to_list()):
+            a_num, a_den = float(num[i]), float(den[i])
+            r_num, r_den = total_num - a_num, total_den - a_den
+            value = a_num / a_den if a_den else None
+            rest = r_num / r_den if r_den else None
+            interval, p = None, None
+            enough = a_den >= min_sample and r_den >= min_sample
+            if kpi.kind == "ratio":
+                interval = wilson_interval(a_num, a_den) if a_den >= min_sample else None
+                p = two_proportion_p(a_num, a_den, r_num, r_den) if enough else None
+            else:
+                a_sq = float(sums[f"{key}__sq"][i] or 0)
+                interval = mean_interval(a_den, a_num, a_sq) if a_den >= min_sample else None
+                if enough:
+                    mine, others = mean_variance(a_den, a_num, a_sq), mean_variance(r_den, r_num, total_sq - a_sq)
+                    p = welch_p(mine[0], mine[1], a_den, others[0], others[1], r_den)
+            scale = kpi.scale
+            cells.append(Cell(team, agent, key, int(a_den), None if value is None else value * scale,
+                              None if interval is None else interval[0] * scale,
+                              None if interval is None else interval[1] * scale,
+                              None if rest is None else rest * scale, p))
+    return cells
+
+
+def _material(cell: Cell, kind: str) -> bool:
+    """Return whether the agent's gap to the team is large enough to talk about (``MATERIAL``)."""
+    gap = abs(cell.value - cell.team)
+    if kind == "ratio":
+        return gap >= MATERIAL["ratio"] * load_catalogue()[cell.kpi].scale
+    return gap >= MATERIAL["relative"] * abs(cell.team) and gap > 0
+
+
+def flag_cells(cells: list[Cell], *, fdr: float = FDR) -> pl.DataFrame:
+    """Return the cells as a frame with ``flag``: ``coach``, ``recognise`` or null, by Benjamini-Hochberg."""
+    catalogue = load_catalogue()
+    found = benjamini_hochberg([c.p for c in cells], fdr=fdr)
+    rows = []
+    for cell, hit in zip(cells, found, strict=True):
+        flag = None
+        if hit and cell.value is not None and cell.team is not None and _material(cell, catalogue[cell.kpi].kind):
+            better = (cell.value > cell.team) == (catalogue[cell.kpi].direction == "higher_is_better")
+            flag = "recognise" if better else "coach"
+        rows.append({**cell.__dict__, "flag": flag})
+    schema = {"team_name": pl.String, "agent_id": pl.String, "kpi": pl.String, "n": pl.Int64, "value": pl.Float64, "low": pl.Float64,
+              "high": pl.Float64, "team": pl.Float64, "p": pl.Float64, "flag": pl.String}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def compute_scorecard(
+    con: duckdb.DuckDBPyConnection, *, start: date, end: date, filters: Filters = Filters(),
+    keys: tuple[str, ...] = SCORECARD_KPIS, min_sample: int = MIN_SAMPLE, settings: dict | None = None,
+) -> pl.DataFrame:
+    """Return the scorecard of every agent with contacts in the period under the filters (one row per agent and KPI).
+
+    Columns: agent_id, kpi, n (the KPI's denominator for the agent), value, low, high (95%
+    interval; null below ``min_sample``), team (the rest of the team; the whole selection for
+    the median), p (two-sided p-value; null below ``min_sample``), flag.
+    """
+    sums = load_agent_sums(con, start=start, end=end, filters=filters, keys=keys, settings=settings)
+    return flag_cells(score_cells(sums, keys=keys, min_sample=min_sample))
+
+
+__all__ = ["SCORECARD_KPIS", "Cell", "compute_scorecard", "flag_cells", "load_agent_sums", "score_cells"]
