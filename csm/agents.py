@@ -192,4 +192,45 @@ def compute_scorecard(
     return flag_cells(score_cells(sums, keys=keys, min_sample=min_sample))
 
 
-__all__ = ["SCORECARD_KPIS", "Cell", "compute_scorecard", "flag_cells", "load_agent_sums", "score_cells"]
+@dataclass(frozen=True)
+class Scorecard:
+    """What the Agents page shows: the cells, the export table and the handled contacts per agent."""
+
+    cells: pl.DataFrame
+    table: pl.DataFrame
+
+
+def compute_agents_view(
+    con: duckdb.DuckDBPyConnection, *, start: date, end: date, filters: Filters = Filters(),
+    min_sample: int = MIN_SAMPLE, settings: dict | None = None,
+) -> Scorecard:
+    """Return the scorecard of the selection and its one-row-per-agent table."""
+    sums = load_agent_sums(con, start=start, end=end, filters=filters, settings=settings)
+    cells = flag_cells(score_cells(sums, min_sample=min_sample))
+    contacts = sums.select(pl.col("team").alias("team_name"), "agent_id", "contacts")
+    return Scorecard(cells, scorecard_table(cells, names=load_agent_names(con), contacts=contacts))
+
+
+__all__ = ["SCORECARD_KPIS", "Cell", "Scorecard", "compute_agents_view", "compute_scorecard", "load_agent_names",
+           "scorecard_table", "flag_cells", "load_agent_sums", "score_cells"]
+
+
+def load_agent_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Return agent_id -> display name from the ``agents`` table (agents missing there show their id)."""
+    return dict(run_sql(con, "SELECT agent_id, name FROM agents", {}).iter_rows())
+
+
+def scorecard_table(card: pl.DataFrame, *, names: dict[str, str], keys: tuple[str, ...] = SCORECARD_KPIS,
+                    contacts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Return the scorecard one row per agent and team, for export: per KPI its value, interval, n and flag."""
+    base = card.select("team_name", "agent_id").unique(maintain_order=True)
+    if contacts is not None:
+        base = base.join(contacts, on=["team_name", "agent_id"], how="left")
+    for key in keys:
+        part = card.filter(kpi=key).select(
+            "team_name", "agent_id", pl.col("value").alias(key), pl.col("low").alias(f"{key}_low"),
+            pl.col("high").alias(f"{key}_high"), pl.col("n").alias(f"{key}_n"), pl.col("flag").alias(f"{key}_flag"))
+        base = base.join(part, on=["team_name", "agent_id"], how="left")
+    return base.with_columns(agent=pl.col("agent_id").replace_strict(names, default=pl.col("agent_id"))).select(
+        "agent", "agent_id", pl.col("team_name").alias("team"), pl.exclude("agent", "agent_id", "team_name")
+    ).sort("team", "agent")

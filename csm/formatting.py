@@ -215,3 +215,40 @@ def format_staffing_channels(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("aht_s").map_elements(format_duration, return_dtype=pl.String).alias("Handle time"),
         pl.col("fte").round(1).alias("FTE needed"),
     )
+
+
+def format_agent_scorecard(table: pl.DataFrame, *, keys: tuple[str, ...], sort_by: str | None = None) -> pl.DataFrame:
+    """Return the agent scorecard (``csm.agents.scorecard_table``) for display: one text cell per KPI.
+
+    A cell reads "82.3% (74.1–88.2%)"; "too few (12)" below the minimum sample (no interval);
+    "n/a" without data. Flags are listed per agent. Sorted by ``sort_by``'s value, best first,
+    too few and no data last.
+    """
+    from csm.kpis import load_catalogue
+
+    catalogue = load_catalogue()
+    if sort_by:
+        kpi = catalogue[sort_by]
+        usable = pl.col(f"{sort_by}_low").is_not_null()
+        table = table.sort(pl.when(usable).then(pl.col(sort_by)), descending=kpi.direction == "higher_is_better",
+                           nulls_last=True)
+
+    def cell(row: dict, key: str) -> str:
+        kpi, value = catalogue[key], row[key]
+        if value is None:
+            return NO_DATA
+        if row[f"{key}_low"] is None:
+            return f"too few ({row[f'{key}_n']:,})"
+        return f"{format_value(kpi, value)} ({format_value(kpi, row[f'{key}_low'])}–{format_value(kpi, row[f'{key}_high'])})"
+
+    rows = []
+    for row in table.iter_rows(named=True):
+        flags = {"coach": [], "recognise": []}
+        for key in keys:
+            if row[f"{key}_flag"]:
+                flags[row[f"{key}_flag"]].append(catalogue[key].label)
+        out = {"Agent": row["agent"], "Team": row["team"], "Contacts": row["contacts"],
+               "Coach on": ", ".join(flags["coach"]), "Recognise for": ", ".join(flags["recognise"])}
+        out |= {catalogue[key].label: cell(row, key) for key in keys}
+        rows.append(out)
+    return pl.DataFrame(rows) if rows else pl.DataFrame()

@@ -188,3 +188,22 @@ def test_staffing_page_plans_for_an_asa_target_too():
     at.number_input(key="staffing__asa").set_value(5).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.dataframe[0].value["FTE needed"].sum() > loose  # 5 s needs more agents than 30 s
+
+
+def test_agents_page_shows_the_scorecard_with_intervals_flags_and_exports():
+    at = run_app(period="last_90_days")
+    at.switch_page("pages/agents.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = at.dataframe[0].value
+    assert list(table.columns[:5]) == ["Agent", "Team", "Contacts", "Coach on", "Recognise for"]
+    assert table["CSAT"].str.contains(r"^\d+\.\d% \(\d+\.\d%–\d+\.\d%\)$|^too few \(\d+\)$").all()
+    assert table["Coach on"].str.contains("CSAT").any() and (table["Recognise for"].str.len() > 0).any()
+    assert any("too few" in v for v in table["QA score"])  # QA reviews are sparse: the rule shows
+    summary = next(m.value for m in at.markdown if "agents in the selection" in m.value)
+    assert summary.startswith(f"**{len(table)}** agents in the selection")
+    at.selectbox(key="agents__sort").set_value("csat").run()
+    ranked = at.dataframe[0].value["CSAT"].to_list()
+    usable = [float(v.split("%")[0]) for v in ranked if not v.startswith("too few")]
+    assert usable == sorted(usable, reverse=True) and all(v.startswith("too few") for v in ranked[len(usable):])
+    assert [b.label for b in at.get("download_button")] == ["Scorecard (CSV)", "Scorecard (Excel)"]
+

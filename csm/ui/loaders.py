@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from csm import metrics, volume, workforce
+from csm import agents, metrics, volume, workforce
 from csm.compile import Filters
 from csm.db import connect, has_tickets, refresh_aggregates
 from csm.demo import build_demo_database
@@ -113,6 +113,12 @@ def load_staffing(filters: Filters, weeks_ahead: int, slot_minutes: int, target_
         shrinkage=shrinkage, productive_hours=productive_hours, aht_s=aht_s, target_asa_s=target_asa_s)
 
 
+@st.cache_data(ttl=TTL, show_spinner="Scoring the agents…")
+def load_agents(start: date, end: date, filters: Filters) -> agents.Scorecard:
+    """Return the agent scorecard of the selection."""
+    return agents.compute_agents_view(get_connection(), start=start, end=end, filters=filters)
+
+
 def clear_caches() -> None:
     """Forget every cached query result (call after the data changes)."""
     st.cache_data.clear()
@@ -143,6 +149,7 @@ def open_writer() -> Iterator[duckdb.DuckDBPyConnection]:
 
 __all__ = [
     "clear_caches",
+    "load_agents",
     "get_connection",
     "load_drill",
     "load_data_range",

@@ -99,3 +99,16 @@ def test_a_flag_needs_a_gap_worth_a_conversation():
              Cell("T", "d", "aht_s", 5000, 320.0, 310.0, 330.0, 300.0, 1e-9),  # 6.7% longer
              Cell("T", "e", "csat", 40, 0.50, 0.35, 0.65, 0.80, 0.2)]  # large gap, but could be chance
     assert flag_cells(cells)["flag"].to_list() == [None, "recognise", "coach", None, None]
+
+
+def test_the_agents_view_of_an_empty_selection_and_its_export_table(make_db):
+    from csm.agents import compute_agents_view
+
+    con = make_db(tickets=contacts("good", "T", 40, satisfied=30) + contacts("poor", "T", 40, satisfied=10),
+                  agents=[{"agent_id": "good", "name": "Grace <b>Good</b>", "is_active": True}])
+    view = compute_agents_view(con, start=DAY, end=DAY)
+    assert view.table["agent"].to_list() == ["Grace <b>Good</b>", "poor"]  # no name on file: the id
+    assert view.table.select("team", "contacts", "csat", "csat_n").row(0) == ("T", 40, 0.75, 40)
+    assert view.table["csat_flag"].to_list() == ["recognise", "coach"]
+    empty = compute_agents_view(con, start=date(2026, 1, 1), end=date(2026, 1, 2))
+    assert empty.cells.is_empty() and empty.table.is_empty()

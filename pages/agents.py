@@ -1,0 +1,43 @@
+"""Agents: every agent's KPIs with their uncertainty, and who truly differs from their team."""
+
+import io
+
+import streamlit as st
+
+from csm.agents import SCORECARD_KPIS
+from csm.formatting import format_agent_scorecard
+from csm.kpis import load_catalogue
+from csm.periods import describe_period
+from csm.stats import MIN_SAMPLE
+from csm.ui.filters import get_selection
+from csm.ui.loaders import load_agents
+
+sel = get_selection()
+st.header("Agents")
+st.caption(describe_period(sel.start, sel.end))
+card = load_agents(sel.start, sel.end, sel.filters)
+if card.table.is_empty():
+    st.info("No contacts handled by an agent match this period and these filters.")
+    st.stop()
+catalogue = load_catalogue()
+coach = card.cells.filter(flag="coach")["agent_id"].n_unique()
+recognise = card.cells.filter(flag="recognise")["agent_id"].n_unique()
+st.markdown(f"**{card.table.height:,}** agents in the selection: **{coach}** to coach on at least one KPI, "
+            f"**{recognise}** to recognise.")
+sort_by = st.selectbox("Sort by", SCORECARD_KPIS, format_func=lambda k: catalogue[k].label, key="agents__sort",
+                       help="Best first; cells with too few contacts last.")
+st.dataframe(format_agent_scorecard(card.table, keys=SCORECARD_KPIS, sort_by=sort_by), hide_index=True, height=560,
+             column_config={"Contacts": st.column_config.NumberColumn(format="localized"),
+                            "Coach on": st.column_config.TextColumn(width="large"),
+                            "Recognise for": st.column_config.TextColumn(width="large")})
+st.caption(f"Each cell: the value and its 95% interval. \"too few (n)\": fewer than {MIN_SAMPLE} contacts count "
+           "towards that KPI, so no interval and no flag. Each agent is compared with the rest of their own team; "
+           "a flag needs a difference that is both statistically clear (Benjamini-Hochberg, 5% false discoveries) "
+           "and material (5 points for a rate, 10% for a time or score). Method: docs/statistics.md.")
+a, b = st.columns(2)
+a.download_button("Scorecard (CSV)", card.table.write_csv(), file_name=f"agents_{sel.start}_{sel.end}.csv",
+                  mime="text/csv", key="agents__csv")
+book = io.BytesIO()
+card.table.write_excel(book, worksheet="Agents")
+b.download_button("Scorecard (Excel)", book.getvalue(), file_name=f"agents_{sel.start}_{sel.end}.xlsx",
+                  mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="agents__xlsx")
