@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test setup setup-dev chromium lint docs demo bench bench-import bench-volume screenshots clean
+.PHONY: run test setup setup-dev chromium lint docs demo bench bench-import bench-volume bench-agents screenshots clean
 
 $(BIN)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ bench-import: setup-dev
 
 bench-volume: setup-dev
 	$(BIN)/python -m bench.volume
+
+## Time the Agents page at 1M and 10M contacts (after `make bench`); writes docs/performance.md.
+bench-agents: setup-dev
+	$(BIN)/python -m bench.agents
 
 ## Screenshots of every page at 1440 px, from the configured database, into ./screenshots/.
 screenshots: setup-dev chromium
