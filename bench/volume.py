@@ -7,17 +7,13 @@ replaces the "Volume page" section of ``docs/performance.md``.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
-import subprocess
-import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bench.overview import DATA, ROOT, _machine, _peak_rss_mib
-from bench.report import write_section
+from bench.overview import _machine, _peak_rss_mib
+from bench.report import run_page_bench
 
 SCENARIOS = {
     "last 90 days, all teams": (date(2026, 8, 3), ()),
@@ -113,26 +109,7 @@ def render(results: dict, runs: int) -> str:
 
 def main() -> None:
     """Time each size in a fresh process and write the section."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--out", default=str(ROOT / "docs" / "performance.md"))
-    parser.add_argument("--child", metavar="DB", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        print(json.dumps(run_child(Path(args.child), args.runs)))
-        return
-    results = {}
-    for size in args.sizes:
-        db = DATA / f"contacts_{size}.duckdb"
-        if not db.exists():
-            sys.exit(f"{db} is missing: run `make bench` first")
-        proc = subprocess.run([sys.executable, "-m", "bench.volume", "--runs", str(args.runs), "--child", str(db)],
-                              cwd=ROOT, capture_output=True, text=True, check=True)
-        results[size] = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(size, {k: v for k, v in results[size].items() if k != "peak_rss_mib"}, flush=True)
-    write_section(Path(args.out), render(results, args.runs))
-    print(f"wrote {args.out}")
+    run_page_bench("bench.volume", __doc__.splitlines()[0], run_child, render)
 
 
 if __name__ == "__main__":

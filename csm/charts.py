@@ -222,28 +222,9 @@ def build_flow_figure(flow: pl.DataFrame, *, grain: str = "day") -> go.Figure:
     """
     fig = go.Figure()
     x, days = flow["bucket"].to_list(), _iso(flow["bucket"])
-    fig.add_trace(
-        go.Bar(
-            x=x,
-            y=flow["created"].to_list(),
-            name="created",
-            legendgroup="created",
-            customdata=days,
-            marker_color="#1f77b4",
-            hovertemplate="%{y:,}<extra>created</extra>",
-        )
-    )
-    fig.add_trace(
-        go.Bar(
-            x=x,
-            y=flow["resolved"].to_list(),
-            name="resolved",
-            legendgroup="resolved",
-            customdata=days,
-            marker_color="#2ca02c",
-            hovertemplate="%{y:,}<extra>resolved</extra>",
-        )
-    )
+    for series, colour in (("created", "#1f77b4"), ("resolved", "#2ca02c")):
+        fig.add_trace(go.Bar(x=x, y=flow[series].to_list(), name=series, legendgroup=series, customdata=days,
+                             marker_color=colour, hovertemplate="%{y:,}<extra>" + series + "</extra>"))
     fig.add_trace(
         go.Scatter(
             x=x,
