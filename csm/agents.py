@@ -83,16 +83,21 @@ def _sums_sql(catalogue: Catalogue, keys: tuple[str, ...], params: dict, setting
 
 def load_agent_sums(
     con: duckdb.DuckDBPyConnection, *, start: date, end: date, filters: Filters = Filters(),
-    keys: tuple[str, ...] = SCORECARD_KPIS, settings: dict | None = None,
+    keys: tuple[str, ...] = SCORECARD_KPIS, settings: dict | None = None, teams: bool = False,
 ) -> pl.DataFrame:
-    """Return one row per team and agent with contacts in the period: counts, sums and sums of squares per KPI."""
+    """Return one row per team and agent with contacts in the period: counts, sums and sums of squares per KPI.
+
+    With ``teams`` the rows are whole teams instead (``agent_id`` holds the team and ``team`` is
+    "all teams"), so that teams are scored against each other the same way agents are.
+    """
     catalogue = load_catalogue()
     params: dict = {"start": start, "end": end}
     exprs, _ = _sums_sql(catalogue, keys, params, settings or {})
     where = " AND ".join(["agent_id IS NOT NULL", "created_at >= $start", "created_at < $end::DATE + 1",
                           *_filter_sql(filters, params)])
-    sql = (f"SELECT team, agent_id, {', '.join(exprs)} FROM tickets WHERE {where} "  # noqa: S608
-           "GROUP BY team, agent_id ORDER BY team, agent_id")
+    groups = "'all teams' AS team, team AS agent_id" if teams else "team, agent_id"
+    sql = (f"SELECT {groups}, {', '.join(exprs)} FROM tickets WHERE {where} "  # noqa: S608
+           "GROUP BY ALL ORDER BY team, agent_id")
     return run_sql(con, sql, params)
 
 
@@ -198,6 +203,7 @@ class Scorecard:
 
     cells: pl.DataFrame
     table: pl.DataFrame
+    teams: pl.DataFrame  # the teams side by side (``compute_team_comparison``)
 
 
 def compute_agents_view(
@@ -208,11 +214,29 @@ def compute_agents_view(
     sums = load_agent_sums(con, start=start, end=end, filters=filters, settings=settings)
     cells = flag_cells(score_cells(sums, min_sample=min_sample))
     contacts = sums.select(pl.col("team").alias("team_name"), "agent_id", "contacts")
-    return Scorecard(cells, scorecard_table(cells, names=load_agent_names(con), contacts=contacts))
+    return Scorecard(cells, scorecard_table(cells, names=load_agent_names(con), contacts=contacts),
+                     compute_team_comparison(con, start=start, end=end, filters=filters, min_sample=min_sample,
+                                             settings=settings))
 
 
-__all__ = ["SCORECARD_KPIS", "Cell", "Scorecard", "compute_agents_view", "compute_scorecard", "load_agent_names",
+__all__ = ["SCORECARD_KPIS", "Cell", "Scorecard", "compute_agents_view", "compute_scorecard", "compute_team_comparison", "load_agent_names",
            "scorecard_table", "flag_cells", "load_agent_sums", "score_cells"]
+
+
+def compute_team_comparison(
+    con: duckdb.DuckDBPyConnection, *, start: date, end: date, filters: Filters = Filters(),
+    min_sample: int = MIN_SAMPLE, settings: dict | None = None,
+) -> pl.DataFrame:
+    """Return the teams side by side, one row per team: each KPI with its interval and flag against the other teams.
+
+    The same rules as the agent scorecard; a team is compared with all the other teams of the
+    selection together.
+    """
+    sums = load_agent_sums(con, start=start, end=end, filters=filters, settings=settings, teams=True)
+    cells = flag_cells(score_cells(sums, min_sample=min_sample))
+    contacts = sums.select(pl.col("team").alias("team_name"), "agent_id", "contacts")
+    table = scorecard_table(cells, names={}, contacts=contacts)
+    return table.drop("agent_id", "team").rename({"agent": "team"})
 
 
 def load_agent_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

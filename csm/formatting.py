@@ -218,7 +218,7 @@ def format_staffing_channels(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def format_agent_scorecard(table: pl.DataFrame, *, keys: tuple[str, ...], sort_by: str | None = None) -> pl.DataFrame:
-    """Return the agent scorecard (``csm.agents.scorecard_table``) for display: one text cell per KPI.
+    """Return the agent scorecard (``csm.agents.scorecard_table``) or the teams side by side for display.
 
     A cell reads "82.3% (74.1–88.2%)"; "too few (12)" below the minimum sample (no interval);
     "n/a" without data. Flags are listed per agent. Sorted by ``sort_by``'s value, best first,
@@ -247,7 +247,8 @@ def format_agent_scorecard(table: pl.DataFrame, *, keys: tuple[str, ...], sort_b
         for key in keys:
             if row[f"{key}_flag"]:
                 flags[row[f"{key}_flag"]].append(catalogue[key].label)
-        out = {"Agent": row["agent"], "Team": row["team"], "Contacts": row["contacts"],
+        out = {"Agent": row["agent"]} if "agent" in row else {}  # the teams side by side have no agent
+        out |= {"Team": row["team"], "Contacts": row["contacts"],
                "Coach on": ", ".join(flags["coach"]), "Recognise for": ", ".join(flags["recognise"])}
         out |= {catalogue[key].label: cell(row, key) for key in keys}
         rows.append(out)

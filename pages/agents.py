@@ -26,18 +26,26 @@ st.markdown(f"**{card.table.height:,}** agents in the selection: **{coach}** to 
             f"**{recognise}** to recognise.")
 sort_by = st.selectbox("Sort by", SCORECARD_KPIS, format_func=lambda k: catalogue[k].label, key="agents__sort",
                        help="Best first; cells with too few contacts last.")
+columns = {"Contacts": st.column_config.NumberColumn(format="localized"),
+           "Coach on": st.column_config.TextColumn(width="large"),
+           "Recognise for": st.column_config.TextColumn(width="large")}
 st.dataframe(format_agent_scorecard(card.table, keys=SCORECARD_KPIS, sort_by=sort_by), hide_index=True, height=560,
-             column_config={"Contacts": st.column_config.NumberColumn(format="localized"),
-                            "Coach on": st.column_config.TextColumn(width="large"),
-                            "Recognise for": st.column_config.TextColumn(width="large")})
+             column_config=columns)
 st.caption(f"Each cell: the value and its 95% interval. \"too few (n)\": fewer than {MIN_SAMPLE} contacts count "
            "towards that KPI, so no interval and no flag. Each agent is compared with the rest of their own team; "
            "a flag needs a difference that is both statistically clear (Benjamini-Hochberg, 5% false discoveries) "
            "and material (5 points for a rate, 10% for a time or score). Method: docs/statistics.md.")
+
+st.subheader("Teams side by side")
+st.dataframe(format_agent_scorecard(card.teams, keys=SCORECARD_KPIS, sort_by=sort_by), hide_index=True,
+             column_config=columns)
+st.caption("The same rules, each team against all the other teams of the selection together.")
+
 a, b = st.columns(2)
 a.download_button("Scorecard (CSV)", card.table.write_csv(), file_name=f"agents_{sel.start}_{sel.end}.csv",
                   mime="text/csv", key="agents__csv")
 book = io.BytesIO()
 card.table.write_excel(book, worksheet="Agents")
-b.download_button("Scorecard (Excel)", book.getvalue(), file_name=f"agents_{sel.start}_{sel.end}.xlsx",
+card.teams.write_excel(book, worksheet="Teams")
+b.download_button("Scorecard and teams (Excel)", book.getvalue(), file_name=f"agents_{sel.start}_{sel.end}.xlsx",
                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="agents__xlsx")

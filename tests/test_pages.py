@@ -205,5 +205,7 @@ def test_agents_page_shows_the_scorecard_with_intervals_flags_and_exports():
     ranked = at.dataframe[0].value["CSAT"].to_list()
     usable = [float(v.split("%")[0]) for v in ranked if not v.startswith("too few")]
     assert usable == sorted(usable, reverse=True) and all(v.startswith("too few") for v in ranked[len(usable):])
-    assert [b.label for b in at.get("download_button")] == ["Scorecard (CSV)", "Scorecard (Excel)"]
+    teams = at.dataframe[1].value
+    assert list(teams.columns[:4]) == ["Team", "Contacts", "Coach on", "Recognise for"] and len(teams) == 6
+    assert [b.label for b in at.get("download_button")] == ["Scorecard (CSV)", "Scorecard and teams (Excel)"]
 

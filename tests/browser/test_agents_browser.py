@@ -10,9 +10,9 @@ def test_agents_page_draws_the_scorecard_and_downloads_it(page: Page, app_url, t
     page.goto(f"{app_url}/agent-scorecard?period=last_90_days&team=Billing")
     expect(page.get_by_role("heading", name="Agents")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("agents in the selection")).to_be_visible(timeout=60_000)
-    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(1)
+    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(2)
     with page.expect_download() as download:
-        page.get_by_role("button", name="Scorecard (Excel)").click()
+        page.get_by_role("button", name="Scorecard and teams (Excel)").click()
     path = tmp_path / "agents.xlsx"
     download.value.save_as(path)
     assert path.read_bytes()[:2] == b"PK"  # an xlsx is a zip

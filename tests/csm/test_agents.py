@@ -112,3 +112,17 @@ def test_the_agents_view_of_an_empty_selection_and_its_export_table(make_db):
     assert view.table["csat_flag"].to_list() == ["recognise", "coach"]
     empty = compute_agents_view(con, start=date(2026, 1, 1), end=date(2026, 1, 2))
     assert empty.cells.is_empty() and empty.table.is_empty()
+
+
+def test_teams_side_by_side_each_against_the_other_teams(make_db):
+    from csm.agents import compute_team_comparison
+
+    con = make_db(tickets=contacts("a", "T", 100, satisfied=90) + contacts("b", "T", 100, satisfied=90)
+                  + contacts("c", "U", 100, satisfied=50) + contacts("d", "V", 20, satisfied=20))
+    teams = compute_team_comparison(con, start=DAY, end=DAY)
+    t = teams.filter(team="T").row(0, named=True)
+    assert (t["contacts"], t["csat"], t["csat_n"]) == (200, 0.9, 200)
+    assert (t["csat_low"], t["csat_high"]) == pytest.approx(wilson_interval(180, 200))
+    assert t["csat_flag"] == "recognise"  # 90% against U and V together: 70 of 120
+    assert teams.filter(team="U")["csat_flag"].item() == "coach"
+    assert teams.filter(team="V")["csat_low"].item() is None  # 20 answers: too few
