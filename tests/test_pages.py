@@ -209,3 +209,17 @@ def test_agents_page_shows_the_scorecard_with_intervals_flags_and_exports():
     assert list(teams.columns[:4]) == ["Team", "Contacts", "Coach on", "Recognise for"] and len(teams) == 6
     assert [b.label for b in at.get("download_button")] == ["Scorecard (CSV)", "Scorecard and teams (Excel)"]
 
+
+
+def test_topics_page_names_the_planted_spike_and_ranks_topics():
+    at = run_app(period="last_quarter")
+    at.switch_page("pages/topics.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [w.value for w in at.warning] == [
+        "**App crash** in July 2026: 1,269 contacts, 9.3% of the month against 4.5% over the 6 months before."]
+    ranking = at.dataframe[0].value
+    assert list(ranking["Contacts"]) == sorted(ranking["Contacts"], reverse=True)
+    assert ranking.loc[ranking["Topic"] == "App crash", "Growth"].item() > 30  # percent
+    at.radio(key="topics__kpi").set_value("First-contact resolution").run()
+    assert "web form" in at.dataframe[1].value.columns
+    assert [b.label for b in at.get("download_button")] == ["Topics (CSV)", "Topics (Excel)"]

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from csm import agents, metrics, volume, workforce
+from csm import agents, metrics, topics, volume, workforce
 from csm.compile import Filters
 from csm.db import connect, has_tickets, refresh_aggregates
 from csm.demo import build_demo_database
@@ -119,6 +119,12 @@ def load_agents(start: date, end: date, filters: Filters) -> agents.Scorecard:
     return agents.compute_agents_view(get_connection(), start=start, end=end, filters=filters)
 
 
+@st.cache_data(ttl=TTL, show_spinner="Finding the topics…")
+def load_topics(start: date, end: date, filters: Filters) -> topics.TopicsView:
+    """Return the customer topics of the selection."""
+    return topics.compute_topics_view(get_connection(), start=start, end=end, filters=filters)
+
+
 def clear_caches() -> None:
     """Forget every cached query result (call after the data changes)."""
     st.cache_data.clear()
@@ -157,6 +163,7 @@ __all__ = [
     "load_forecast",
     "load_overview",
     "load_service",
+    "load_topics",
     "load_staffing",
     "load_volume",
     "open_writer",
