@@ -253,3 +253,29 @@ def format_agent_scorecard(table: pl.DataFrame, *, keys: tuple[str, ...], sort_b
         out |= {catalogue[key].label: cell(row, key) for key in keys}
         rows.append(out)
     return pl.DataFrame(rows) if rows else pl.DataFrame()
+
+
+def to_excel(sheets: dict[str, pl.DataFrame]) -> bytes:
+    """Return an Excel workbook (xlsx) with one worksheet per frame, in order."""
+    import io
+
+    book = io.BytesIO()
+    import xlsxwriter
+
+    with xlsxwriter.Workbook(book) as workbook:
+        for name, frame in sheets.items():
+            frame.write_excel(workbook, worksheet=name)
+    return book.getvalue()
+
+
+def format_topic_ranking(ranking: pl.DataFrame) -> pl.DataFrame:
+    """Return ``csm.topics.TopicsView.ranking`` for display: rates in percent, readable headers."""
+    return ranking.with_columns(pl.col("growth", "csat", "fcr_rate") * 100).rename(
+        {"category": "Topic", "contacts": "Contacts", "previous": "Previous period", "growth": "Growth",
+         "csat": "CSAT", "fcr_rate": "First-contact resolution"})
+
+
+def format_topic_grid(by_channel: pl.DataFrame, kpi: str) -> pl.DataFrame:
+    """Return one row per topic and one column per channel of ``kpi`` (csat or fcr_rate), in percent."""
+    return (by_channel.with_columns(pl.col(kpi) * 100, pl.col("channel").str.replace("_", " "))
+            .pivot(on="channel", index="category", values=kpi).sort("category").rename({"category": "Topic"}))

@@ -1,11 +1,9 @@
 """Agents: every agent's KPIs with their uncertainty, and who truly differs from their team."""
 
-import io
-
 import streamlit as st
 
 from csm.agents import SCORECARD_KPIS
-from csm.formatting import format_agent_scorecard
+from csm.formatting import format_agent_scorecard, to_excel
 from csm.kpis import load_catalogue
 from csm.periods import describe_period
 from csm.stats import MIN_SAMPLE
@@ -44,8 +42,6 @@ st.caption("The same rules, each team against all the other teams of the selecti
 a, b = st.columns(2)
 a.download_button("Scorecard (CSV)", card.table.write_csv(), file_name=f"agents_{sel.start}_{sel.end}.csv",
                   mime="text/csv", key="agents__csv")
-book = io.BytesIO()
-card.table.write_excel(book, worksheet="Agents")
-card.teams.write_excel(book, worksheet="Teams")
-b.download_button("Scorecard and teams (Excel)", book.getvalue(), file_name=f"agents_{sel.start}_{sel.end}.xlsx",
+b.download_button("Scorecard and teams (Excel)", to_excel({"Agents": card.table, "Teams": card.teams}),
+                  file_name=f"agents_{sel.start}_{sel.end}.xlsx",
                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="agents__xlsx")

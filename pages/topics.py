@@ -1,10 +1,8 @@
 """Customer topics: what customers contact about, what grows, and what is emerging."""
 
-import io
-
-import polars as pl
 import streamlit as st
 
+from csm.formatting import format_topic_grid, format_topic_ranking, to_excel
 from csm.periods import describe_period
 from csm.topics import BASELINE_MONTHS, MIN_CONTACTS, MIN_LIFT
 from csm.ui.filters import get_selection
@@ -34,8 +32,7 @@ st.caption(f"A topic is emerging when its share of a month's contacts is higher 
 
 st.subheader("Topics by volume")
 percent = st.column_config.NumberColumn(format="%.1f%%")  # values in percent
-ranking = view.ranking.with_columns(pl.col("growth", "csat", "fcr_rate") * 100).rename({"category": "Topic", "contacts": "Contacts", "previous": "Previous period",
-                               "growth": "Growth", "csat": "CSAT", "fcr_rate": "First-contact resolution"})
+ranking = format_topic_ranking(view.ranking)
 st.dataframe(ranking, hide_index=True, column_config={"Growth": percent, "CSAT": percent,
                                                       "First-contact resolution": percent,
                                                       "Contacts": st.column_config.NumberColumn(format="localized"),
@@ -47,16 +44,12 @@ st.caption("Previous period: the same number of days just before. Empty cells ha
 st.subheader("By topic and channel")
 kpi = st.radio("Show", ["CSAT", "First-contact resolution"], horizontal=True, key="topics__kpi")
 column = "csat" if kpi == "CSAT" else "fcr_rate"
-grid = (view.by_channel.with_columns(pl.col(column) * 100, pl.col("channel").str.replace("_", " "))
-        .pivot(on="channel", index="category", values=column).sort("category").rename({"category": "Topic"}))
+grid = format_topic_grid(view.by_channel, column)
 st.dataframe(grid, hide_index=True, column_config={c: percent for c in grid.columns if c != "Topic"})
 
 a, b = st.columns(2)
 a.download_button("Topics (CSV)", view.ranking.write_csv(), file_name=f"topics_{sel.start}_{sel.end}.csv",
                   mime="text/csv", key="topics__csv")
-book = io.BytesIO()
-view.ranking.write_excel(book, worksheet="Topics")
-view.emerging.write_excel(book, worksheet="Emerging")
-view.by_channel.write_excel(book, worksheet="By channel")
-b.download_button("Topics (Excel)", book.getvalue(), file_name=f"topics_{sel.start}_{sel.end}.xlsx",
+b.download_button("Topics (Excel)", to_excel({"Topics": view.ranking, "Emerging": view.emerging,
+                                                "By channel": view.by_channel}), file_name=f"topics_{sel.start}_{sel.end}.xlsx",
                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="topics__xlsx")

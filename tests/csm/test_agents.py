@@ -126,3 +126,16 @@ def test_teams_side_by_side_each_against_the_other_teams(make_db):
     assert t["csat_flag"] == "recognise"  # 90% against U and V together: 70 of 120
     assert teams.filter(team="U")["csat_flag"].item() == "coach"
     assert teams.filter(team="V")["csat_low"].item() is None  # 20 answers: too few
+
+
+def test_the_excel_export_has_one_sheet_per_table(tmp_path):
+    from csm.formatting import to_excel
+
+    agents = pl.DataFrame({"agent": ["Grace <script>x</script>"], "csat": [0.75]})
+    teams = pl.DataFrame({"team": ["T", "U"], "csat": [0.8, None]})
+    path = tmp_path / "pack.xlsx"
+    path.write_bytes(to_excel({"Agents": agents, "Teams": teams}))
+    sheets = pl.read_excel(path, sheet_id=0)
+    assert list(sheets) == ["Agents", "Teams"]
+    assert sheets["Agents"].equals(agents) and sheets["Teams"].height == 2
+    assert sheets["Teams"]["csat"].to_list() == [0.8, None]  # no data stays empty, never 0
