@@ -219,7 +219,7 @@ def compute_agents_view(
                                              settings=settings))
 
 
-__all__ = ["SCORECARD_KPIS", "Cell", "Scorecard", "compute_agents_view", "compute_scorecard", "compute_team_comparison", "load_agent_names",
+__all__ = ["SCORECARD_KPIS", "Cell", "Scorecard", "compute_agents_view", "compute_ramp", "compute_scorecard", "compute_team_comparison", "load_agent_names",
            "scorecard_table", "flag_cells", "load_agent_sums", "score_cells"]
 
 
@@ -258,3 +258,75 @@ def scorecard_table(card: pl.DataFrame, *, names: dict[str, str], keys: tuple[st
     return base.with_columns(agent=pl.col("agent_id").replace_strict(names, default=pl.col("agent_id"))).select(
         "agent", "agent_id", pl.col("team_name").alias("team"), pl.exclude("agent", "agent_id", "team_name")
     ).sort("team", "agent")
+
+
+RAMP_WEEKS = 16
+EXPERIENCED_WEEKS = 26
+
+
+def compute_ramp(
+    con: duckdb.DuckDBPyConnection, *, end: date, filters: Filters = Filters(), months: int = 12,
+    keys: tuple[str, ...] = ("aht_s", "fcr_rate", "qa_score"),
+) -> pl.DataFrame:
+    """Return new hires' KPIs by week of tenure, per hiring cohort, against the experienced agents' median.
+
+    Cohorts are the months in which agents hired in the ``months`` before ``end`` started
+    (``agents.hire_date``). For each cohort and tenure week (0 = the first seven days) each KPI is
+    the cohort's sum(numerator) / sum(denominator). The experienced median is the median over
+    agents with at least ``EXPERIENCED_WEEKS`` weeks of tenure of their own KPI, over the same
+    calendar days as the cohort's first ``RAMP_WEEKS`` weeks, so both face the same workload.
+
+    Returns:
+        cohort (month), kpi, week, value, n (the KPI's denominator), experienced (median), hires.
+    """
+    catalogue = load_catalogue()
+    params: dict = {"first_hire": _month_back(end, months), "end": end, "weeks": RAMP_WEEKS,
+                    "experienced": EXPERIENCED_WEEKS * 7}
+    sums = []
+    for key in keys:
+        kpi = catalogue[key]
+        num = _bind_settings(catalogue.measures[kpi.numerator].sql, params, {})
+        den = _bind_settings(catalogue.measures[kpi.denominator].sql, params, {})
+        sums += [f"sum({num})::DOUBLE AS {key}__num", f"sum({den})::DOUBLE AS {key}__den"]
+    where = " AND ".join(["t.created_at < $end::DATE + 1", *_filter_sql(filters, params)])
+    sql = f"""
+WITH cohorts AS (
+  SELECT CAST(date_trunc('month', hire_date) AS DATE) AS cohort, min(hire_date) AS first_day
+  FROM agents WHERE hire_date >= $first_hire AND hire_date <= $end GROUP BY 1
+),
+scored AS (
+  SELECT c.cohort, a.agent_id, (CAST(t.created_at AS DATE) - a.hire_date) // 7 AS week,
+         a.hire_date >= c.cohort AND a.hire_date < c.cohort + INTERVAL 1 MONTH AS is_new,
+         CAST(t.created_at AS DATE) - a.hire_date >= $experienced AS is_experienced, t.*
+  FROM tickets t JOIN agents a USING (agent_id) JOIN cohorts c
+    ON t.created_at >= c.first_day AND t.created_at < c.first_day + $weeks * INTERVAL 7 DAY
+  WHERE {where}
+)
+SELECT cohort, agent_id, is_new, week, {', '.join(sums)} FROM scored
+WHERE is_new OR is_experienced GROUP BY ALL
+"""  # noqa: S608 - allow-listed columns, catalogue measures and bound parameters
+    frame = run_sql(con, sql, params)
+    hires = run_sql(con, """SELECT CAST(date_trunc('month', hire_date) AS DATE) AS cohort, count(*) AS hires
+                            FROM agents WHERE hire_date >= $first_hire AND hire_date <= $end GROUP BY 1""",
+                    {"first_hire": params["first_hire"], "end": end})
+    out = []
+    for key in keys:
+        new = (frame.filter("is_new").group_by("cohort", "week")
+               .agg(pl.col(f"{key}__num").sum().alias("num"), pl.col(f"{key}__den").sum().alias("n")))
+        experienced = (frame.filter(~pl.col("is_new")).group_by("cohort", "agent_id")
+                       .agg(pl.col(f"{key}__num").sum().alias("num"), pl.col(f"{key}__den").sum().alias("den"))
+                       .filter(pl.col("den") > 0).group_by("cohort")
+                       .agg((pl.col("num") / pl.col("den")).median().alias("experienced")))
+        out.append(new.join(experienced, on="cohort", how="left").select(
+            "cohort", pl.lit(key).alias("kpi"), pl.col("week").cast(pl.Int64),
+            pl.when(pl.col("n") > 0).then(pl.col("num") / pl.col("n") * catalogue[key].scale).alias("value"),
+            pl.col("n").cast(pl.Int64), (pl.col("experienced") * catalogue[key].scale).alias("experienced")))
+    schema = {"cohort": pl.Date, "kpi": pl.String, "week": pl.Int64, "value": pl.Float64, "n": pl.Int64,
+              "experienced": pl.Float64}
+    result = pl.concat(out) if out else pl.DataFrame(schema=schema)
+    return result.join(hires, on="cohort", how="left").filter(pl.col("week") >= 0).sort("cohort", "kpi", "week")
+
+
+def _month_back(day: date, months: int) -> date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(y, m + 1, 1)

@@ -487,3 +487,32 @@ def _add_empty_note(fig: go.Figure) -> None:
         text="No data for this selection", showarrow=False, xref="paper", yref="paper", x=.5, y=.5,
         font={"size": 16, "color": "#666"},
     )
+
+
+def build_ramp_figure(frame: pl.DataFrame, *, kpi: Kpi) -> go.Figure:
+    """Return one line per hiring cohort of ``kpi`` by week of tenure, and the experienced agents' median.
+
+    Args:
+        frame: ``csm.agents.compute_ramp`` output filtered to ``kpi``.
+        kpi: the KPI drawn.
+    """
+    fig = go.Figure()
+    values = frame["value"].to_list() + frame["experienced"].to_list() if frame.height else []
+    scale, yaxis = _axis(kpi, [v for v in values if v is not None])
+    for (cohort,), part in frame.sort("cohort", "week").group_by("cohort", maintain_order=True):
+        name = f"hired {cohort:%b %Y} ({part['hires'][0]})"
+        fig.add_trace(go.Scatter(x=part["week"].to_list(), y=[None if v is None else v / scale for v in part["value"]],
+                                 mode="lines+markers", name=name, text=[format_value(kpi, v) for v in part["value"]],
+                                 hovertemplate="week %{x}: %{text}<extra>" + name + "</extra>"))
+        experienced = part["experienced"][0]
+        if experienced is not None:
+            fig.add_trace(go.Scatter(x=[0, part["week"].max()], y=[experienced / scale] * 2, mode="lines",
+                                     line={"dash": "dash", "color": TARGET_COLOUR, "width": 1.5},
+                                     name=f"experienced median, {cohort:%b %Y}", hoverinfo="skip"))
+    fig.update_layout(**{**_LAYOUT, "hovermode": "closest"},
+                      title={"text": f"{kpi.label} of new hires by week since their start", "x": 0})
+    fig.update_xaxes(title="Week of tenure (0 = first week)", dtick=1)
+    fig.update_yaxes(**yaxis)
+    if not frame.height:
+        _add_empty_note(fig)
+    return fig

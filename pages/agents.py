@@ -3,12 +3,13 @@
 import streamlit as st
 
 from csm.agents import SCORECARD_KPIS
+from csm.charts import build_ramp_figure
 from csm.formatting import format_agent_scorecard, to_excel
 from csm.kpis import load_catalogue
 from csm.periods import describe_period
 from csm.stats import MIN_SAMPLE
 from csm.ui.filters import get_selection
-from csm.ui.loaders import load_agents
+from csm.ui.loaders import load_agents, load_ramp
 
 sel = get_selection()
 st.header("Agents")
@@ -38,6 +39,18 @@ st.subheader("Teams side by side")
 st.dataframe(format_agent_scorecard(card.teams, keys=SCORECARD_KPIS, sort_by=sort_by), hide_index=True,
              column_config=columns)
 st.caption("The same rules, each team against all the other teams of the selection together.")
+
+st.subheader("New-hire ramp")
+ramp = load_ramp(sel.filters)
+if ramp.is_empty():
+    st.info("Nobody was hired in the twelve months before the data's last day (or the filters leave out their work).")
+else:
+    ramp_kpi = st.radio("Ramp of", ["aht_s", "fcr_rate", "qa_score"], format_func=lambda k: catalogue[k].label,
+                        horizontal=True, key="agents__ramp_kpi")
+    st.plotly_chart(build_ramp_figure(ramp.filter(kpi=ramp_kpi), kpi=catalogue[ramp_kpi]), key="agents__ramp")
+    st.caption("Agents hired in the last twelve months, by the month they started (how many in brackets), week by week "
+               "of their first 16, against the median agent with over 26 weeks' tenure on the same calendar days. "
+               "The period filter does not apply; the others do.")
 
 a, b = st.columns(2)
 a.download_button("Scorecard (CSV)", card.table.write_csv(), file_name=f"agents_{sel.start}_{sel.end}.csv",

@@ -119,6 +119,12 @@ def load_agents(start: date, end: date, filters: Filters) -> agents.Scorecard:
     return agents.compute_agents_view(get_connection(), start=start, end=end, filters=filters)
 
 
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_ramp(filters: Filters) -> pl.DataFrame:
+    """Return the new-hire ramp of the last twelve months under the filters."""
+    return agents.compute_ramp(get_connection(), end=load_data_range()[1], filters=filters)
+
+
 @st.cache_data(ttl=TTL, show_spinner="Finding the topics…")
 def load_topics(start: date, end: date, filters: Filters) -> topics.TopicsView:
     """Return the customer topics of the selection."""
@@ -162,6 +168,7 @@ __all__ = [
     "load_filter_options",
     "load_forecast",
     "load_overview",
+    "load_ramp",
     "load_service",
     "load_topics",
     "load_staffing",

@@ -139,3 +139,38 @@ def test_the_excel_export_has_one_sheet_per_table(tmp_path):
     assert list(sheets) == ["Agents", "Teams"]
     assert sheets["Agents"].equals(agents) and sheets["Teams"].height == 2
     assert sheets["Teams"]["csat"].to_list() == [0.8, None]  # no data stays empty, never 0
+
+
+def test_new_hire_ramp_by_tenure_week_against_the_experienced_median(make_db):
+    from csm.agents import compute_ramp
+
+    def handled(agent, day, seconds, n=2):
+        return [{"ticket_id": f"{agent}-{day}-{i}", "created_at": datetime(2026, 10, day, 10, i), "channel": "chat",
+                 "team": "T", "agent_id": agent, "is_answered": True, "handle_time_s": seconds} for i in range(n)]
+
+    people = [{"agent_id": "new", "name": "New", "hire_date": date(2026, 10, 1), "is_active": True},
+              {"agent_id": "x", "name": "X", "hire_date": date(2020, 1, 1), "is_active": True},
+              {"agent_id": "y", "name": "Y", "hire_date": date(2021, 1, 1), "is_active": True},
+              {"agent_id": "z", "name": "Z", "hire_date": date(2026, 8, 1), "is_active": True}]  # neither: 9 weeks
+    rows = (handled("new", 2, 600) + handled("new", 9, 400) + handled("x", 3, 300) + handled("y", 4, 500)
+            + handled("z", 5, 900) + handled("x", 30, 100))
+    con = make_db(tickets=rows, agents=people)
+    ramp = compute_ramp(con, end=date(2026, 10, 31), keys=("aht_s",))
+    october = ramp.filter(cohort=date(2026, 10, 1))
+    assert october.select("week", "value", "n", "hires").rows() == [(0, 600.0, 2, 1), (1, 400.0, 2, 1)]
+    # x: (2 x 300 + 2 x 100) / 4 = 200 s, y: 500 s; the median of the two is 350 s. z is still ramping.
+    assert october["experienced"].unique().to_list() == [350.0]
+    august = ramp.filter(cohort=date(2026, 8, 1))
+    assert august.select("week", "value").rows() == [(9, 900.0)]  # z started 1 Aug: 5 Oct is day 65, week 9
+
+
+def test_the_demos_new_hire_cohort_ramps_up_to_the_experienced_agents(demo_con):
+    from csm.agents import compute_ramp
+
+    ramp = compute_ramp(demo_con, end=date(2026, 10, 31)).filter(cohort=date(2026, 2, 1))
+    aht = ramp.filter(kpi="aht_s").sort("week")
+    assert aht["hires"][0] == 8 and aht["week"].to_list() == list(range(16))
+    assert aht["value"][0] > 1.2 * aht["experienced"][0]  # slow at first ...
+    assert aht["value"][15] < 1.05 * aht["experienced"][0]  # ... and close after 12 weeks
+    fcr = ramp.filter(kpi="fcr_rate").sort("week")
+    assert fcr["value"][0] < fcr["experienced"][0] < fcr["value"][15] + 0.05
