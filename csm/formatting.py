@@ -269,10 +269,18 @@ def to_excel(sheets: dict[str, pl.DataFrame]) -> bytes:
 
 
 def format_topic_ranking(ranking: pl.DataFrame) -> pl.DataFrame:
-    """Return ``csm.topics.TopicsView.ranking`` for display: rates in percent, readable headers."""
-    return ranking.with_columns(pl.col("growth", "csat", "fcr_rate") * 100).rename(
-        {"category": "Topic", "contacts": "Contacts", "previous": "Previous period", "growth": "Growth",
-         "csat": "CSAT", "fcr_rate": "First-contact resolution"})
+    """Return ``csm.topics.TopicsView.ranking`` for display: rates in percent, readable headers.
+
+    The bot columns are left out when no topic has bot contacts.
+    """
+    rates = ["growth", "csat", "fcr_rate", "bot_resolution_rate", "bot_handoff_rate"]
+    if ranking["bot_resolution_rate"].is_null().all():
+        ranking = ranking.drop("bot_resolution_rate", "bot_handoff_rate")
+    names = {"category": "Topic", "contacts": "Contacts", "previous": "Previous period", "growth": "Growth",
+             "csat": "CSAT", "fcr_rate": "First-contact resolution", "bot_resolution_rate": "Bot resolution",
+             "bot_handoff_rate": "Bot handed to an agent"}
+    return ranking.with_columns(pl.col(c) * 100 for c in rates if c in ranking.columns).rename(
+        {k: v for k, v in names.items() if k in ranking.columns})
 
 
 def format_topic_grid(by_channel: pl.DataFrame, kpi: str) -> pl.DataFrame:

@@ -1,7 +1,9 @@
 """Customer topics: what customers contact about, what grows, and what is emerging.
 
 A topic is a ``category``. For the period the page ranks topics by volume with the growth
-against the previous period of the same length, CSAT and FCR (catalogue definitions).
+against the previous period of the same length, CSAT and FCR (catalogue definitions), and where
+the data has bot contacts the bot resolution rate and its complement, the share of bot contacts
+handed to an agent.
 
 **Emerging topics.** For each month of the period, a topic's share of that month's contacts is
 compared with its share over the six months before (the baseline). Under "nothing changed" the
@@ -37,7 +39,7 @@ NONE_LABEL = "(none)"
 class TopicsView:
     """What the Customer topics page shows."""
 
-    ranking: pl.DataFrame  # category, contacts, previous, growth, csat, fcr_rate
+    ranking: pl.DataFrame  # category, contacts, previous, growth, csat, fcr_rate, bot_resolution_rate, bot_handoff_rate
     emerging: pl.DataFrame  # month, category, contacts, share, baseline_share, lift, p, emerging
     by_channel: pl.DataFrame  # category, channel, contacts, csat, fcr_rate
 
@@ -91,15 +93,17 @@ def compute_topics_view(
     length = (end - start).days + 1
     before = Window("previous", start - timedelta(days=length), start - timedelta(days=1))
     ranked = compute_kpis(con, windows=(Window("current", start, end), before), filters=filters,
-                          keys=("contacts", "csat", "fcr_rate"), group_by=("category",))
+                          keys=("contacts", "csat", "fcr_rate", "bot_resolution_rate"), group_by=("category",))
     current = ranked.filter(window="current").select(pl.col("category").fill_null(NONE_LABEL), "contacts", "csat",
-                                                       "fcr_rate")
+                                                       "fcr_rate", "bot_resolution_rate")
     previous = ranked.filter(window="previous").select(pl.col("category").fill_null(NONE_LABEL),
                                                          pl.col("contacts").alias("previous"))
     ranking = (current.join(previous, on="category", how="left")
                .with_columns(growth=pl.when(pl.col("previous") > 0)
                              .then(pl.col("contacts") / pl.col("previous") - 1))
-               .select("category", "contacts", "previous", "growth", "csat", "fcr_rate")
+               .with_columns(bot_handoff_rate=1 - pl.col("bot_resolution_rate"))
+               .select("category", "contacts", "previous", "growth", "csat", "fcr_rate", "bot_resolution_rate",
+                       "bot_handoff_rate")
                .sort("contacts", descending=True))
     first = _month_start(start, BASELINE_MONTHS)
     monthly = compute_kpis(con, windows=(Window("history", first, end),), filters=filters, keys=("contacts",),

@@ -34,12 +34,14 @@ st.subheader("Topics by volume")
 percent = st.column_config.NumberColumn(format="%.1f%%")  # values in percent
 ranking = format_topic_ranking(view.ranking)
 st.dataframe(ranking, hide_index=True, column_config={"Growth": percent, "CSAT": percent,
-                                                      "First-contact resolution": percent,
+                                                      "First-contact resolution": percent, "Bot resolution": percent,
+                                                      "Bot handed to an agent": percent,
                                                       "Contacts": st.column_config.NumberColumn(format="localized"),
                                                       "Previous period": st.column_config.NumberColumn(
                                                           format="localized")})
-st.caption("Previous period: the same number of days just before. Empty cells have no data (no CSAT answers, "
-           "no contacts before).")
+st.caption("Previous period: the same number of days just before. Bot resolution: of the contacts a bot took, the "
+           "share it resolved without an agent; the rest were handed to an agent. Empty cells have no data (no CSAT "
+           "answers, no contacts before, no bot).")
 
 st.subheader("By topic and channel")
 kpi = st.radio("Show", ["CSAT", "First-contact resolution"], horizontal=True, key="topics__kpi")

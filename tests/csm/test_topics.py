@@ -55,3 +55,26 @@ def test_the_planted_release_spike_is_found_in_its_month(demo_con):
     ranking = view.ranking
     assert ranking["contacts"].to_list() == sorted(ranking["contacts"].to_list(), reverse=True)
     assert ranking["contacts"].sum() == view.by_channel["contacts"].sum()
+
+
+def test_bot_resolution_and_handoff_by_topic(make_db):
+    from datetime import datetime
+
+    from csm.formatting import format_topic_ranking
+    from csm.topics import compute_topics_view
+
+    def contact(i, category, bot):
+        return {"ticket_id": str(i), "created_at": datetime(2026, 10, 1, 9, i), "channel": "chat",
+                "category": category, "is_resolved_by_bot": bot}
+
+    rows = [contact(0, "Login", True), contact(1, "Login", True), contact(2, "Login", False),
+            contact(3, "Login", None), contact(4, "Refund", None)]
+    view = compute_topics_view(make_db(tickets=rows), start=date(2026, 10, 1), end=date(2026, 10, 1))
+    login = view.ranking.filter(category="Login").row(0, named=True)
+    assert (login["contacts"], login["bot_resolution_rate"], login["bot_handoff_rate"]) == (
+        4, pytest.approx(2 / 3), pytest.approx(1 / 3))
+    refund = view.ranking.filter(category="Refund").row(0, named=True)
+    assert refund["bot_resolution_rate"] is None and refund["growth"] is None  # no bot, no earlier contacts
+    assert "Bot resolution" in format_topic_ranking(view.ranking).columns
+    no_bot = view.ranking.with_columns(pl.lit(None, pl.Float64).alias("bot_resolution_rate"))
+    assert "Bot resolution" not in format_topic_ranking(no_bot).columns
