@@ -288,7 +288,7 @@ def compute_ramp(
         num = _bind_settings(catalogue.measures[kpi.numerator].sql, params, {})
         den = _bind_settings(catalogue.measures[kpi.denominator].sql, params, {})
         sums += [f"sum({num})::DOUBLE AS {key}__num", f"sum({den})::DOUBLE AS {key}__den"]
-    where = " AND ".join(["t.created_at < $end::DATE + 1", *_filter_sql(filters, params)])
+    where = " AND ".join(["created_at < $end::DATE + 1", *_filter_sql(filters, params)])
     sql = f"""
 WITH cohorts AS (
   SELECT CAST(date_trunc('month', hire_date) AS DATE) AS cohort, min(hire_date) AS first_day
@@ -298,9 +298,8 @@ scored AS (
   SELECT c.cohort, a.agent_id, (CAST(t.created_at AS DATE) - a.hire_date) // 7 AS week,
          a.hire_date >= c.cohort AND a.hire_date < c.cohort + INTERVAL 1 MONTH AS is_new,
          CAST(t.created_at AS DATE) - a.hire_date >= $experienced AS is_experienced, t.*
-  FROM tickets t JOIN agents a USING (agent_id) JOIN cohorts c
+  FROM (SELECT * FROM tickets WHERE {where}) t JOIN agents a USING (agent_id) JOIN cohorts c
     ON t.created_at >= c.first_day AND t.created_at < c.first_day + $weeks * INTERVAL 7 DAY
-  WHERE {where}
 )
 SELECT cohort, agent_id, is_new, week, {', '.join(sums)} FROM scored
 WHERE is_new OR is_experienced GROUP BY ALL

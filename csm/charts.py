@@ -130,6 +130,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 def build_kpi_by_group_figure(
     frame: pl.DataFrame, *, kpi: Kpi, by: str, target: float | None = None, grain: str = "day",
+    title: str | None = None,
 ) -> go.Figure:
     """Return one line per value of ``by`` (channel, priority ...) of a ratio KPI per time bucket, with its target.
 
@@ -139,6 +140,7 @@ def build_kpi_by_group_figure(
         by: the grouping dimension.
         target: the KPI's target, drawn dashed when given.
         grain: the bucket size, for the title.
+        title: the chart's title instead of "<KPI> by <by> per <grain>".
     """
     fig = go.Figure()
     values = frame[kpi.key].to_list() if frame.height else []
@@ -166,7 +168,8 @@ def build_kpi_by_group_figure(
     if target is not None:
         fig.add_hline(y=target / scale, line={"dash": "dash", "color": TARGET_COLOUR, "width": 1.5},
                       annotation_text=f"Target {format_value(kpi, target)}", annotation_position="top left")
-    fig.update_layout(**_LAYOUT, title={"text": f"{kpi.label} by {by} per {GRAIN_NAMES.get(grain, grain)}", "x": 0})
+    title = title or f"{kpi.label} by {by} per {GRAIN_NAMES.get(grain, grain)}"
+    fig.update_layout(**_LAYOUT, title={"text": title, "x": 0})
     fig.update_yaxes(**yaxis, rangemode="tozero")
     _align_week_ticks(fig, frame["bucket"].to_list() if frame.height else [], grain)
     if not fig.data:
@@ -513,6 +516,19 @@ def build_ramp_figure(frame: pl.DataFrame, *, kpi: Kpi) -> go.Figure:
                       title={"text": f"{kpi.label} of new hires by week since their start", "x": 0})
     fig.update_xaxes(title="Week of tenure (0 = first week)", dtick=1)
     fig.update_yaxes(**yaxis)
+    if not frame.height:
+        _add_empty_note(fig)
+    return fig
+
+
+def build_handle_time_figure(frame: pl.DataFrame) -> go.Figure:
+    """Return the distribution of one agent's handle times in whole minutes (``csm.one_on_one`` handle_minutes)."""
+    labels = [f"{m}+" if m >= 30 else str(m) for m in frame["minute"].to_list()] if frame.height else []
+    fig = go.Figure(go.Bar(x=labels, y=frame["contacts"].to_list() if frame.height else [], marker_color="#1f77b4",
+                           hovertemplate="%{x} min: %{y:,} contacts<extra></extra>"))
+    fig.update_layout(**{**_LAYOUT, "hovermode": "closest"}, title={"text": "Handle time of each contact", "x": 0})
+    fig.update_xaxes(title="Minutes (30+ = half an hour or more)", type="category")
+    fig.update_yaxes(title="Contacts", tickformat=",~r")
     if not frame.height:
         _add_empty_note(fig)
     return fig

@@ -287,3 +287,18 @@ def format_topic_grid(by_channel: pl.DataFrame, kpi: str) -> pl.DataFrame:
     """Return one row per topic and one column per channel of ``kpi`` (csat or fcr_rate), in percent."""
     return (by_channel.with_columns(pl.col(kpi) * 100, pl.col("channel").str.replace("_", " "))
             .pivot(on="channel", index="category", values=kpi).sort("category").rename({"category": "Topic"}))
+
+
+def agent_trend_frame(trend: pl.DataFrame, kpi: str, *, name: str) -> pl.DataFrame:
+    """Return one agent's weekly ``kpi`` and the team's (``csm.one_on_one`` trend) as bucket, who, <kpi>."""
+    part = trend.filter(kpi=kpi)
+    return pl.concat([part.select("bucket", pl.lit(name).alias("who"), pl.col("agent").alias(kpi)),
+                      part.select("bucket", pl.lit("team").alias("who"), pl.col("team").alias(kpi))])
+
+
+def format_mix(mix: pl.DataFrame) -> pl.DataFrame:
+    """Return an agent's work mix (``csm.one_on_one`` mix) for display, shares in percent."""
+    return mix.select(pl.col("dimension").str.replace("category", "topic").alias("By"),
+                      pl.col("value").str.replace("_", " ").alias("Value"),
+                      (pl.col("agent_share") * 100).round(1).alias("This agent (%)"),
+                      (pl.col("team_share") * 100).round(1).alias("Team (%)"))

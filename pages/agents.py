@@ -3,13 +3,14 @@
 import streamlit as st
 
 from csm.agents import SCORECARD_KPIS
-from csm.charts import build_ramp_figure
-from csm.formatting import format_agent_scorecard, to_excel
+from csm.charts import build_handle_time_figure, build_kpi_by_group_figure, build_ramp_figure
+from csm.formatting import agent_trend_frame, format_agent_scorecard, format_mix, to_excel
 from csm.kpis import load_catalogue
+from csm.one_on_one import TREND_KPIS, render_one_on_one
 from csm.periods import describe_period
 from csm.stats import MIN_SAMPLE
 from csm.ui.filters import get_selection
-from csm.ui.loaders import load_agents, load_ramp
+from csm.ui.loaders import load_agent_detail, load_agents, load_ramp
 
 sel = get_selection()
 st.header("Agents")
@@ -34,6 +35,34 @@ st.caption(f"Each cell: the value and its 95% interval. \"too few (n)\": fewer t
            "towards that KPI, so no interval and no flag. Each agent is compared with the rest of their own team; "
            "a flag needs a difference that is both statistically clear (Benjamini-Hochberg, 5% false discoveries) "
            "and material (5 points for a rate, 10% for a time or score). Method: docs/statistics.md.")
+
+st.subheader("One agent")
+people = card.table.select("agent_id", "agent").unique(subset="agent_id", keep="first").sort("agent")
+names = dict(people.iter_rows())
+chosen = st.selectbox("Agent", list(names), format_func=names.get, key="agents__one")
+detail = load_agent_detail(chosen, sel.start, sel.end, sel.filters)
+trend_kpi = st.radio("Week by week", TREND_KPIS, format_func=lambda k: catalogue[k].label, horizontal=True,
+                     key="agents__trend_kpi")
+left, right = st.columns(2)
+left.plotly_chart(build_kpi_by_group_figure(agent_trend_frame(detail.trend, trend_kpi, name=names[chosen]),
+                                            kpi=catalogue[trend_kpi], by="who", target=catalogue[trend_kpi].target,
+                                            grain="week", title=f"{catalogue[trend_kpi].label} per week: "
+                                                                f"{names[chosen]} and the team"),
+                  key="agents__trend")
+right.plotly_chart(build_handle_time_figure(detail.handle_minutes), key="agents__handle")
+st.caption(f"The team line is {detail.team or 'the selection'} as a whole (for contacts: per agent who worked "
+           "that week).")
+mix, low = st.columns(2)
+mix.dataframe(format_mix(detail.mix), hide_index=True)
+if detail.lowest.is_empty():
+    low.info("No contact rated 1 or 2 in the period.")
+else:
+    low.dataframe(detail.lowest, hide_index=True)
+st.download_button("One-on-one summary (HTML, printable)",
+                   render_one_on_one(detail, name=names[chosen], start=sel.start, end=sel.end,
+                                     scorecard=card.cells.filter(agent_id=chosen, team_name=detail.team)),
+                   file_name=f"one_on_one_{chosen}_{sel.start}_{sel.end}.html", mime="text/html",
+                   key="agents__one_on_one")
 
 st.subheader("Teams side by side")
 st.dataframe(format_agent_scorecard(card.teams, keys=SCORECARD_KPIS, sort_by=sort_by), hide_index=True,

@@ -205,9 +205,24 @@ def test_agents_page_shows_the_scorecard_with_intervals_flags_and_exports():
     ranked = at.dataframe[0].value["CSAT"].to_list()
     usable = [float(v.split("%")[0]) for v in ranked if not v.startswith("too few")]
     assert usable == sorted(usable, reverse=True) and all(v.startswith("too few") for v in ranked[len(usable):])
-    teams = at.dataframe[1].value
+    teams = next(d.value for d in at.dataframe if d.value.columns[0] == "Team")
     assert list(teams.columns[:4]) == ["Team", "Contacts", "Coach on", "Recognise for"] and len(teams) == 6
-    assert [b.label for b in at.get("download_button")] == ["Scorecard (CSV)", "Scorecard and teams (Excel)"]
+    assert [b.label for b in at.get("download_button")] == [
+        "One-on-one summary (HTML, printable)", "Scorecard (CSV)", "Scorecard and teams (Excel)"]
+
+
+def test_agents_page_drills_into_one_agent():
+    at = run_app(period="last_90_days")
+    at.switch_page("pages/agents.py").run()
+    at.selectbox(key="agents__one").set_value("A004").run()
+    at.radio(key="agents__trend_kpi").set_value("csat").run()
+    assert not at.exception, [e.value for e in at.exception]
+    mix = next(d.value for d in at.dataframe if d.value.columns[0] == "By")
+    assert set(mix["By"]) == {"topic", "channel"}
+    assert mix.groupby("By")["This agent (%)"].sum().round(0).tolist() == [100.0, 100.0]
+    lowest = next(d.value for d in at.dataframe if "csat_score" in d.value.columns)
+    assert len(lowest) == 20 and set(lowest["csat_score"]) <= {1, 2}  # the planted low performer has plenty
+    assert len(at.get("plotly_chart")) == 3  # the trend, the handle times and the ramp
 
 
 

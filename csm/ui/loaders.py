@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from csm import agents, metrics, topics, volume, workforce
+from csm import agents, metrics, one_on_one, topics, volume, workforce
 from csm.compile import Filters
 from csm.db import connect, has_tickets, refresh_aggregates
 from csm.demo import build_demo_database
@@ -120,6 +120,12 @@ def load_agents(start: date, end: date, filters: Filters) -> agents.Scorecard:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
+def load_agent_detail(agent_id: str, start: date, end: date, filters: Filters) -> one_on_one.AgentDetail:
+    """Return one agent's period: trends against the team, handle times, mix, lowest-rated contacts."""
+    return one_on_one.compute_agent_detail(get_connection(), agent_id=agent_id, start=start, end=end, filters=filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
 def load_ramp(filters: Filters) -> pl.DataFrame:
     """Return the new-hire ramp of the last twelve months under the filters."""
     return agents.compute_ramp(get_connection(), end=load_data_range()[1], filters=filters)
@@ -161,6 +167,7 @@ def open_writer() -> Iterator[duckdb.DuckDBPyConnection]:
 
 __all__ = [
     "clear_caches",
+    "load_agent_detail",
     "load_agents",
     "get_connection",
     "load_drill",

@@ -10,9 +10,21 @@ def test_agents_page_draws_the_scorecard_and_downloads_it(page: Page, app_url, t
     page.goto(f"{app_url}/agent-scorecard?period=last_90_days&team=Billing")
     expect(page.get_by_role("heading", name="Agents")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("agents in the selection")).to_be_visible(timeout=60_000)
-    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(2)
+    expect(page.locator('[data-testid="stDataFrame"]')).to_have_count(4)  # agents, mix, lowest-rated, teams
     with page.expect_download() as download:
         page.get_by_role("button", name="Scorecard and teams (Excel)").click()
     path = tmp_path / "agents.xlsx"
     download.value.save_as(path)
     assert path.read_bytes()[:2] == b"PK"  # an xlsx is a zip
+
+
+def test_the_one_on_one_summary_downloads_as_html(page: Page, app_url, tmp_path):
+    page.goto(f"{app_url}/agent-scorecard?period=last_90_days")
+    button = page.get_by_role("button", name="One-on-one summary (HTML, printable)")
+    expect(button).to_be_visible(timeout=60_000)
+    with page.expect_download() as download:
+        button.click()
+    path = tmp_path / "one_on_one.html"
+    download.value.save_as(path)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<h2>Lowest-rated contacts</h2>" in text

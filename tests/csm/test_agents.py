@@ -156,6 +156,9 @@ def test_new_hire_ramp_by_tenure_week_against_the_experienced_median(make_db):
             + handled("z", 5, 900) + handled("x", 30, 100))
     con = make_db(tickets=rows, agents=people)
     ramp = compute_ramp(con, end=date(2026, 10, 31), keys=("aht_s",))
+    from csm.compile import Filters
+
+    assert compute_ramp(con, end=date(2026, 10, 31), keys=("aht_s",), filters=Filters(team=("T",))).equals(ramp)
     october = ramp.filter(cohort=date(2026, 10, 1))
     assert october.select("week", "value", "n", "hires").rows() == [(0, 600.0, 2, 1), (1, 400.0, 2, 1)]
     # x: (2 x 300 + 2 x 100) / 4 = 200 s, y: 500 s; the median of the two is 350 s. z is still ramping.
