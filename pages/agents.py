@@ -53,6 +53,8 @@ right.plotly_chart(build_handle_time_figure(detail.handle_minutes), key="agents_
 st.caption(f"The team line is {detail.team or 'the selection'} as a whole (for contacts: per agent who worked "
            "that week).")
 mix, low = st.columns(2)
+mix.markdown("**Work mix** against the team")
+low.markdown("**Lowest-rated contacts** (CSAT 1 or 2, worst and newest first, at most 20)")
 mix.dataframe(format_mix(detail.mix), hide_index=True)
 if detail.lowest.is_empty():
     low.info("No contact rated 1 or 2 in the period.")
