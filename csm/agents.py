@@ -62,9 +62,9 @@ class Cell:
     p: float | None
 
 
-def _sums_sql(catalogue: Catalogue, keys: tuple[str, ...], params: dict, settings: dict) -> tuple[list[str], list[str]]:
-    """Return the per-agent aggregate expressions for ``keys`` and the quantile KPIs among them."""
-    exprs, quantiles = ["count(*) AS contacts"], []
+def _sums_sql(catalogue: Catalogue, keys: tuple[str, ...], params: dict, settings: dict) -> list[str]:
+    """Return the per-agent aggregate expressions for ``keys``."""
+    exprs = ["count(*) AS contacts"]
     for key in keys:
         kpi = catalogue[key]
         if kpi.kind in ("ratio", "mean"):
@@ -75,10 +75,9 @@ def _sums_sql(catalogue: Catalogue, keys: tuple[str, ...], params: dict, setting
                 exprs.append(f"sum(pow(({num}), 2))::DOUBLE AS {key}__sq")
         elif kpi.kind == "quantile" and kpi.q == 0.5:
             exprs.append(f"list_sort(list(({kpi.expr})::DOUBLE) FILTER (WHERE {kpi.where})) AS {key}__values")
-            quantiles.append(key)
         else:
             raise ValueError(f"the scorecard cannot show {key!r} ({kpi.kind})")
-    return exprs, quantiles
+    return exprs
 
 
 def load_agent_sums(
@@ -92,7 +91,7 @@ def load_agent_sums(
     """
     catalogue = load_catalogue()
     params: dict = {"start": start, "end": end}
-    exprs, _ = _sums_sql(catalogue, keys, params, settings or {})
+    exprs = _sums_sql(catalogue, keys, params, settings or {})
     where = " AND ".join(["agent_id IS NOT NULL", "created_at >= $start", "created_at < $end::DATE + 1",
                           *_filter_sql(filters, params)])
     groups = "'all teams' AS team, team AS agent_id" if teams else "team, agent_id"
