@@ -82,21 +82,16 @@ def _sums_sql(catalogue: Catalogue, keys: tuple[str, ...], params: dict, setting
 
 def load_agent_sums(
     con: duckdb.DuckDBPyConnection, *, start: date, end: date, filters: Filters = Filters(),
-    keys: tuple[str, ...] = SCORECARD_KPIS, settings: dict | None = None, teams: bool = False,
+    keys: tuple[str, ...] = SCORECARD_KPIS, settings: dict | None = None,
 ) -> pl.DataFrame:
-    """Return one row per team and agent with contacts in the period: counts, sums and sums of squares per KPI.
-
-    With ``teams`` the rows are whole teams instead (``agent_id`` holds the team and ``team`` is
-    "all teams"), so that teams are scored against each other the same way agents are.
-    """
+    """Return one row per team and agent with contacts in the period: counts, sums and sums of squares per KPI."""
     catalogue = load_catalogue()
     params: dict = {"start": start, "end": end}
     exprs = _sums_sql(catalogue, keys, params, settings or {})
     where = " AND ".join(["agent_id IS NOT NULL", "created_at >= $start", "created_at < $end::DATE + 1",
                           *_filter_sql(filters, params)])
-    groups = "'all teams' AS team, team AS agent_id" if teams else "team, agent_id"
-    sql = (f"SELECT {groups}, {', '.join(exprs)} FROM tickets WHERE {where} "  # noqa: S608
-           "GROUP BY ALL ORDER BY team, agent_id")
+    sql = (f"SELECT team, agent_id, {', '.join(exprs)} FROM tickets WHERE {where} "  # noqa: S608
+           "GROUP BY team, agent_id ORDER BY team, agent_id")
     return run_sql(con, sql, params)
 
 
@@ -214,12 +209,11 @@ def compute_agents_view(
     cells = flag_cells(score_cells(sums, min_sample=min_sample))
     contacts = sums.select(pl.col("team").alias("team_name"), "agent_id", "contacts")
     return Scorecard(cells, scorecard_table(cells, names=load_agent_names(con), contacts=contacts),
-                     compute_team_comparison(con, start=start, end=end, filters=filters, min_sample=min_sample,
-                                             settings=settings))
+                     _score_teams(team_sums(sums), min_sample=min_sample))  # teams from the same sums, no second query
 
 
 __all__ = ["SCORECARD_KPIS", "Cell", "Scorecard", "compute_agents_view", "compute_ramp", "compute_scorecard", "compute_team_comparison", "load_agent_names",
-           "scorecard_table", "flag_cells", "load_agent_sums", "score_cells"]
+           "scorecard_table", "team_sums", "flag_cells", "load_agent_sums", "score_cells"]
 
 
 def compute_team_comparison(
@@ -231,7 +225,23 @@ def compute_team_comparison(
     The same rules as the agent scorecard; a team is compared with all the other teams of the
     selection together.
     """
-    sums = load_agent_sums(con, start=start, end=end, filters=filters, settings=settings, teams=True)
+    sums = load_agent_sums(con, start=start, end=end, filters=filters, settings=settings)
+    return _score_teams(team_sums(sums), min_sample=min_sample)
+
+
+def team_sums(sums: pl.DataFrame) -> pl.DataFrame:
+    """Roll ``load_agent_sums`` rows up to whole teams: ``agent_id`` holds the team, ``team`` is "all teams".
+
+    Sums add up; each team's first response times are the sorted union of its agents'.
+    """
+    value_cols = [c for c in sums.columns if c.endswith("__values")]
+    sum_cols = [c for c in sums.columns if c not in ("team", "agent_id", *value_cols)]
+    return (sums.group_by("team", maintain_order=True)
+            .agg(*(pl.col(c).sum() for c in sum_cols), *(pl.col(c).list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().sort() for c in value_cols))
+            .select(pl.lit("all teams").alias("team"), pl.col("team").alias("agent_id"), *sum_cols, *value_cols))
+
+
+def _score_teams(sums: pl.DataFrame, *, min_sample: int) -> pl.DataFrame:
     cells = flag_cells(score_cells(sums, min_sample=min_sample))
     contacts = sums.select(pl.col("team").alias("team_name"), "agent_id", "contacts")
     table = scorecard_table(cells, names={}, contacts=contacts)

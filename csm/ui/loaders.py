@@ -84,7 +84,7 @@ def load_drill(drill: Drill, filters: Filters, limit: int) -> tuple[pl.DataFrame
         drill,
         filters=filters,
         limit=limit,
-        settings={"service_level_threshold_s": float(get_settings()["service_level_threshold_s"])},
+        settings=get_settings(),
     )
 
 
