@@ -286,7 +286,8 @@ def compute_ramp(
     calendar days as the cohort's first ``RAMP_WEEKS`` weeks, so both face the same workload.
 
     Returns:
-        cohort (month), kpi, week, value, n (the KPI's denominator), experienced (median), hires.
+        cohort (month), kpi, week, value, n (the KPI's denominator), experienced (median), hires, first_day
+        (the cohort's first hire day: its window starts there).
     """
     catalogue = load_catalogue()
     params: dict = {"first_hire": _month_back(end, months), "end": end, "weeks": RAMP_WEEKS,
@@ -314,8 +315,8 @@ SELECT cohort, agent_id, is_new, week, {', '.join(sums)} FROM scored
 WHERE is_new OR is_experienced GROUP BY ALL
 """  # noqa: S608 - allow-listed columns, catalogue measures and bound parameters
     frame = run_sql(con, sql, params)
-    hires = run_sql(con, """SELECT CAST(date_trunc('month', hire_date) AS DATE) AS cohort, count(*) AS hires
-                            FROM agents WHERE hire_date >= $first_hire AND hire_date <= $end GROUP BY 1""",
+    hires = run_sql(con, """SELECT CAST(date_trunc('month', hire_date) AS DATE) AS cohort, count(*) AS hires,
+                                   min(hire_date) AS first_day FROM agents WHERE hire_date >= $first_hire AND hire_date <= $end GROUP BY 1""",
                     {"first_hire": params["first_hire"], "end": end})
     out = []
     for key in keys:

@@ -504,14 +504,20 @@ def build_ramp_figure(frame: pl.DataFrame, *, kpi: Kpi) -> go.Figure:
     scale, yaxis = _axis(kpi, [v for v in values if v is not None])
     for (cohort,), part in frame.sort("cohort", "week").group_by("cohort", maintain_order=True):
         name = f"hired {cohort:%b %Y} ({part['hires'][0]})"
+        days = [cohort.isoformat(), part["first_day"][0].isoformat()]  # the drill-through reads them
         fig.add_trace(go.Scatter(x=part["week"].to_list(), y=[None if v is None else v / scale for v in part["value"]],
                                  mode="lines+markers", name=name, text=[format_value(kpi, v) for v in part["value"]],
+                                 customdata=[[*days, "cohort"]] * part.height,
                                  hovertemplate="week %{x}: %{text}<extra>" + name + "</extra>"))
         experienced = part["experienced"][0]
         if experienced is not None:
-            fig.add_trace(go.Scatter(x=[0, part["week"].max()], y=[experienced / scale] * 2, mode="lines",
+            label = f"experienced median, {cohort:%b %Y}"
+            fig.add_trace(go.Scatter(x=[0, part["week"].max()], y=[experienced / scale] * 2, mode="lines+markers",
                                      line={"dash": "dash", "color": TARGET_COLOUR, "width": 1.5},
-                                     name=f"experienced median, {cohort:%b %Y}", hoverinfo="skip"))
+                                     marker={"size": 6, "color": TARGET_COLOUR}, name=label,
+                                     customdata=[[*days, "experienced"]] * 2,
+                                     text=[format_value(kpi, experienced)] * 2,
+                                     hovertemplate="%{text}<extra>" + label + "</extra>"))
     fig.update_layout(**{**_LAYOUT, "hovermode": "closest"},
                       title={"text": f"{kpi.label} of new hires by week since their start", "x": 0})
     fig.update_xaxes(title="Week of tenure (0 = first week)", dtick=1)
@@ -522,9 +528,14 @@ def build_ramp_figure(frame: pl.DataFrame, *, kpi: Kpi) -> go.Figure:
 
 
 def build_handle_time_figure(frame: pl.DataFrame) -> go.Figure:
-    """Return the distribution of one agent's handle times in whole minutes (``csm.one_on_one`` handle_minutes)."""
-    labels = [f"{m}+" if m >= 30 else str(m) for m in frame["minute"].to_list()] if frame.height else []
-    fig = go.Figure(go.Bar(x=labels, y=frame["contacts"].to_list() if frame.height else [], marker_color="#1f77b4",
+    """Return the distribution of one agent's handle times in whole minutes (``csm.one_on_one`` handle_minutes).
+
+    Every minute from 0 to the longest is a bar, with 0 contacts where there were none.
+    """
+    counts = dict(frame.select("minute", "contacts").iter_rows())
+    minutes = list(range(max(counts) + 1)) if counts else []
+    labels = [f"{m}+" if m >= 30 else str(m) for m in minutes]
+    fig = go.Figure(go.Bar(x=labels, y=[counts.get(m, 0) for m in minutes], marker_color="#1f77b4",
                            hovertemplate="%{x} min: %{y:,} contacts<extra></extra>"))
     fig.update_layout(**{**_LAYOUT, "hovermode": "closest"}, title={"text": "Handle time of each contact", "x": 0})
     fig.update_xaxes(title="Minutes (30+ = half an hour or more)", type="category")

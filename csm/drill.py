@@ -10,6 +10,10 @@ match the charts exactly:
 - *open* at the end of a day: created by then, not abandoned, and not resolved by then
   (the backlog line and the aging chart), with the age in days at that moment.
 
+On top of that a point can keep or drop dimension values (a series, a table row), count only
+the rows a KPI counts, fall in a weekday and time of day, a handle-time bin, or a week of the
+agents' tenure (the new-hire ramp).
+
 Values reach SQL as bound parameters; the dimension column comes from the allow-list in
 ``csm.compile.DIMENSIONS`` and measure expressions from the validated KPI catalogue.
 """
@@ -57,12 +61,18 @@ class Drill:
         last: last day (inclusive) of the bucket; ``open`` means open at the end of this day.
         title: what the point is, in words, for the table's caption.
         on: ``created``, ``resolved`` or ``open``.
-        dimension: a dimension of ``csm.compile.DIMENSIONS`` the point restricts, or None.
-        keep: values of ``dimension`` to keep (``"(none)"`` stands for empty); empty keeps all.
-        drop: values of ``dimension`` to leave out (the "other" series of a top-N split).
+        keep: (dimension, values) pairs of ``csm.compile.DIMENSIONS``: each must hold (``"(none)"`` stands
+            for empty).
+        drop: (dimension, values) pairs to leave out (the "other" series of a top-N split).
+        unfiltered: dimensions whose shared filter the chart ignores (the team line next to one agent
+            ignores the agent filter), so the drill ignores it too.
         weekday: ISO weekday (1 Monday) of creation, or None.
         minutes: [from, to) minutes after midnight of creation, or None.
         age_days: [from, to) age in days at the end of ``last`` (``on="open"``); ``to`` None is open-ended.
+        handle_s: [from, to) handle time in seconds of an answered contact; ``to`` None is open-ended.
+        tenure_weeks: [from, to) whole weeks since the agent's ``hire_date`` on the day of creation;
+            ``to`` None is open-ended.
+        hired: first and last ``hire_date`` of the agents kept (a hiring cohort), or None.
         population: a catalogue measure key; only rows where it is positive (e.g. the rows a KPI counts).
         future: the point is a forecast: no contacts exist yet.
     """
@@ -71,12 +81,15 @@ class Drill:
     last: date
     title: str
     on: str = "created"
-    dimension: str | None = None
-    keep: tuple[str, ...] = ()
-    drop: tuple[str, ...] = ()
+    keep: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    drop: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    unfiltered: tuple[str, ...] = ()
     weekday: int | None = None
     minutes: tuple[int, int] | None = None
     age_days: tuple[float, float | None] | None = None
+    handle_s: tuple[float, float | None] | None = None
+    tenure_weeks: tuple[int, int | None] | None = None
+    hired: tuple[date, date] | None = None
     population: str | None = None
     future: bool = False
 
@@ -86,7 +99,8 @@ def _where(drill: Drill, filters: Filters, params: dict, settings: dict) -> str:
         raise ValueError(f"on must be one of {', '.join(ON)}, not {drill.on!r}")
     after = drill.last + timedelta(days=1)
     params["after"] = after
-    clauses = list(_filter_sql(filters, params))
+    shared = replace(filters, **{d: () for d in drill.unfiltered if _allowed(d)})
+    clauses = list(_filter_sql(shared, params))
     if drill.on == "created":
         params["first"] = drill.first
         clauses.append("created_at >= $first AND created_at < $after")
@@ -109,16 +123,12 @@ def _where(drill: Drill, filters: Filters, params: dict, settings: dict) -> str:
             if high is not None:
                 params["age_high"] = float(high)
                 clauses.append(f"{age} < $age_high")
-    if drill.dimension is not None:
-        if drill.dimension not in DIMENSIONS:
-            raise ValueError(f"cannot drill on {drill.dimension!r}; dimensions are {', '.join(DIMENSIONS)}")
-        column = f"coalesce({quote_identifier(drill.dimension, table='tickets')}, '{NONE_LABEL}')"
-        if drill.keep:
-            params["keep"] = list(drill.keep)
-            clauses.append(f"list_contains($keep::VARCHAR[], {column})")
-        if drill.drop:
-            params["drop"] = list(drill.drop)
-            clauses.append(f"NOT list_contains($drop::VARCHAR[], {column})")
+    for kind, pairs in (("keep", drill.keep), ("drop", drill.drop)):
+        for i, (dimension, values) in enumerate(pairs):
+            column = f"coalesce({quote_identifier(_allowed(dimension), table='tickets')}, '{NONE_LABEL}')"
+            params[f"{kind}{i}"] = list(values)
+            test = f"list_contains(${kind}{i}::VARCHAR[], {column})"
+            clauses.append(test if kind == "keep" else f"NOT {test}")
     if drill.weekday is not None:
         params["weekday"] = drill.weekday
         clauses.append("isodow(created_at) = $weekday")
@@ -126,10 +136,36 @@ def _where(drill: Drill, filters: Filters, params: dict, settings: dict) -> str:
         params["min_from"], params["min_to"] = drill.minutes
         clauses.append("hour(created_at) * 60 + minute(created_at) >= $min_from")
         clauses.append("hour(created_at) * 60 + minute(created_at) < $min_to")
+    if drill.handle_s is not None:
+        low, high = drill.handle_s
+        params["handle_low"] = float(low)
+        clauses.append(f"handle_time_s >= $handle_low AND {_NOT_ABANDONED}")
+        if high is not None:
+            params["handle_high"] = float(high)
+            clauses.append("handle_time_s < $handle_high")
+    if drill.tenure_weeks is not None or drill.hired is not None:
+        tests = ["a.agent_id = tickets.agent_id"]
+        if drill.hired is not None:
+            params["hired_first"], params["hired_last"] = drill.hired
+            tests.append("a.hire_date BETWEEN $hired_first AND $hired_last")
+        if drill.tenure_weeks is not None:
+            low, high = drill.tenure_weeks
+            params["tenure_low"] = low * 7
+            tests.append("CAST(tickets.created_at AS DATE) - a.hire_date >= $tenure_low")
+            if high is not None:
+                params["tenure_high"] = high * 7
+                tests.append("CAST(tickets.created_at AS DATE) - a.hire_date < $tenure_high")
+        clauses.append(f"EXISTS (SELECT 1 FROM agents a WHERE {' AND '.join(tests)})")  # noqa: S608 - fixed tests
     if drill.population is not None:
         measure = load_catalogue().measures[drill.population]
         clauses.append(f"coalesce(({_bind_settings(measure.sql, params, settings)}), 0) > 0")
     return " AND ".join(["true", *clauses])
+
+
+def _allowed(dimension: str) -> str:
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"cannot drill on {dimension!r}; dimensions are {', '.join(DIMENSIONS)}")
+    return dimension
 
 
 def load_drill(
@@ -181,6 +217,16 @@ def bucket_days(bucket: date, *, grain: str, start: date, end: date) -> tuple[da
     return max(bucket, start), min(last, end)
 
 
+def _in_text(label: str) -> str:
+    """Return a KPI label as it reads inside a sentence: "Service level" -> "service level", "CSAT" stays.
+
+    Examples:
+        >>> _in_text("Average handle time"), _in_text("CSAT")
+        ('average handle time', 'CSAT')
+    """
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def _point_day(point: dict) -> date:
     """Return a time point's bucket: its ``customdata`` (charts put the bucket there), else its x."""
     data = point.get("customdata")
@@ -209,10 +255,8 @@ def drill_split(point: dict, *, grain: str, by: str, start: date, end: date, nam
         return None
     base = drill_bucket(_point_day(point), grain=grain, start=start, end=end)
     if value == "other":
-        return replace(
-            base, title=f"{base.title}, {by} other than the {len(named)} largest", dimension=by, drop=tuple(named)
-        )
-    return replace(base, title=f"{base.title}, {by} {value.replace('_', ' ')}", dimension=by, keep=(value,))
+        return replace(base, title=f"{base.title}, {by} other than the {len(named)} largest", drop=((by, named),))
+    return replace(base, title=f"{base.title}, {by} {value.replace('_', ' ')}", keep=((by, (value,)),))
 
 
 def drill_flow(point: dict, *, grain: str, start: date, end: date) -> Drill | None:
@@ -236,9 +280,8 @@ def drill_service(
     base = drill_bucket(_point_day(point), grain=grain, start=start, end=end)
     return replace(
         base,
-        title=f"{base.title}, {by} {value.replace('_', ' ')}, counted in {kpi_label.lower()}",
-        dimension=by,
-        keep=(value,),
+        title=f"{base.title}, {by} {value.replace('_', ' ')}, counted in {_in_text(kpi_label)}",
+        keep=((by, (value,)),),
         population=load_catalogue()[kpi_key].denominator,
     )
 
@@ -273,8 +316,7 @@ def drill_aging(point: dict, *, as_of: date) -> Drill | None:
         f"Open at the end of {as_of:%a %d %b %Y}, {point['x']} old, {channel.replace('_', ' ')}",
         on="open",
         age_days=ages[point["x"]],
-        dimension="channel",
-        keep=(channel,),
+        keep=(("channel", (channel,)),),
     )
 
 
@@ -306,22 +348,177 @@ def drill_interval(
         f"{slot // 60}:{slot % 60:02d}–{end // 60}:{end % 60:02d}, {_span(first, last)}",
         weekday=weekday,
         minutes=(slot, end),
-        dimension="channel",
-        keep=channels,
+        keep=(("channel", channels),),
     )
+
+
+def _kpi_population(kpi_key: str) -> str | None:
+    """Return the measure whose positive rows a KPI counts (its denominator), or None for a count."""
+    return load_catalogue()[kpi_key].denominator
+
+
+def drill_agent_trend(
+    point: dict, *, kpi_key: str, kpi_label: str, agent_id: str, name: str, team: str | None, start: date, end: date
+) -> Drill | None:
+    """Return the drill of a point of one agent's weekly trend: the agent's contacts, or the team's.
+
+    The agent's line is every contact of ``agent_id``; the team line is every contact of ``team``
+    whatever the agent filter (as ``csm.one_on_one`` draws it), both limited to the rows the KPI counts.
+    """
+    series = _series(point)
+    if series is None:
+        return None
+    base = drill_bucket(_point_day(point), grain="week", start=start, end=end)
+    counted = "" if _kpi_population(kpi_key) is None else f", counted in {_in_text(kpi_label)}"
+    if series == name:
+        return replace(base, title=f"{base.title}, {name}{counted}", keep=(("agent_id", (agent_id,)),),
+                       population=_kpi_population(kpi_key))
+    if team is None:
+        return replace(base, title=f"{base.title}, the selection{counted}", population=_kpi_population(kpi_key))
+    return replace(base, title=f"{base.title}, team {team}{counted}", keep=(("team", (team,)),),
+                   unfiltered=("agent_id",), population=_kpi_population(kpi_key))
+
+
+def drill_handle_time(point: dict, *, agent_id: str, name: str, start: date, end: date, cap: int = 30) -> Drill | None:
+    """Return the drill of a bar of an agent's handle-time histogram: their answered contacts of that minute."""
+    label = str(point.get("x", ""))
+    minute = label.removesuffix("+")
+    if not minute.isdigit():
+        return None
+    low = int(minute)
+    high = None if low >= cap else (low + 1) * 60
+    what = f"{low} minutes or more" if high is None else f"{low}–{low + 1} minutes"
+    return Drill(start, end, f"{name}'s contacts handled in {what}, created {_span(start, end)}",
+                 keep=(("agent_id", (agent_id,)),), handle_s=(low * 60, high))
+
+
+def drill_ramp(point: dict, *, kpi_key: str, kpi_label: str, weeks: int, experienced: int) -> Drill | None:
+    """Return the drill of a point of the new-hire ramp (``csm.agents.compute_ramp``).
+
+    A cohort's point lists the contacts its hires took in that week of their tenure; the
+    experienced median lists the contacts of agents with ``experienced`` weeks or more over the
+    cohort's first ``weeks`` weeks, which the median is taken over. Both keep only the rows the
+    KPI counts. The chart puts ``[cohort month, first hire day, "cohort" or "experienced"]`` in
+    ``customdata``.
+    """
+    data = point.get("customdata")
+    if not data or len(data) < 3 or data[2] not in ("cohort", "experienced"):
+        return None
+    series = data[2]
+    cohort, first_day = (date.fromisoformat(str(d)[:10]) for d in data[:2])
+    last = first_day + timedelta(days=7 * weeks - 1)
+    if series == "experienced":
+        return Drill(first_day, last, f"Contacts of agents with {experienced}+ weeks' tenure, {_span(first_day, last)}, "
+                     f"counted in {_in_text(kpi_label)}", tenure_weeks=(experienced, None),
+                     population=_kpi_population(kpi_key))
+    week = int(point["x"])
+    month_end = date(cohort.year + (cohort.month == 12), cohort.month % 12 + 1, 1) - timedelta(days=1)
+    return Drill(first_day, last, f"Hires of {cohort:%b %Y} in week {week} of their tenure, counted in "
+                 f"{_in_text(kpi_label)}", tenure_weeks=(week, week + 1), hired=(cohort, month_end),
+                 population=_kpi_population(kpi_key))
+
+
+def drill_topic_cell(
+    by_channel: pl.DataFrame, grid: pl.DataFrame, row: int, column: str | None, *, kpi_key: str, start: date, end: date
+) -> Drill | None:
+    """Return the drill of a cell of the topic x channel grid: the contacts of that topic and channel the KPI counts.
+
+    Args:
+        by_channel: ``csm.topics.TopicsView.by_channel`` (its raw channel names).
+        grid: the grid as shown (``csm.formatting.format_topic_grid``): a "Topic" column, one column per channel.
+        row: the selected row.
+        column: the selected column (a channel's shown name).
+        kpi_key: the KPI shown (csat or fcr_rate).
+        start: the period's first day.
+        end: the period's last day.
+    """
+    channels = {c.replace("_", " "): c for c in by_channel["channel"].drop_nulls().unique().to_list()}
+    if not 0 <= row < grid.height or column not in channels:
+        return None
+    topic = grid["Topic"][row]
+    return Drill(start, end, f"Created {_span(start, end)}, topic {topic}, channel {column}, counted in "
+                 f"{_in_text(load_catalogue()[kpi_key].label)}",
+                 keep=(("category", (topic,)), ("channel", (channels[column],))), population=_kpi_population(kpi_key))
+
+
+def drill_topic_month(topic: str, month: date, *, end: date) -> Drill:
+    """Return the contacts of one topic created in one month up to ``end`` (an emerging topic's month)."""
+    last = min(date(month.year + (month.month == 12), month.month % 12 + 1, 1) - timedelta(days=1), end)
+    return Drill(month, last, f"Created {_span(month, last)}, topic {topic}", keep=(("category", (topic,)),))
+
+
+def drill_mix_row(mix: pl.DataFrame, row: int, *, agent_id: str, name: str, start: date, end: date) -> Drill | None:
+    """Return the drill of a row of an agent's work mix (``dimension`` and ``value`` columns): the agent's contacts there."""
+    if not 0 <= row < mix.height:
+        return None
+    dimension, value = mix["dimension"][row], mix["value"][row]
+    return Drill(start, end, f"Created {_span(start, end)}, {name}, {_DIMENSION_WORDS[_allowed(dimension)]} "
+                 f"{value.replace('_', ' ')}", keep=(("agent_id", (agent_id,)), (dimension, (value,))))
+
+
+_DIMENSION_WORDS = {"team": "team", "channel": "channel", "agent_id": "agent", "category": "topic",
+                    "priority": "priority"}
+
+
+def drill_row(
+    frame: pl.DataFrame,
+    row: int,
+    *,
+    dims: dict[str, str],
+    start: date,
+    end: date,
+    shown: dict[str, str] | None = None,
+    also: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    drop: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    kpi_key: str | None = None,
+) -> Drill | None:
+    """Return the contacts created in the period that a table row stands for.
+
+    Args:
+        frame: the table as shown (the row index is a position in it).
+        row: the selected row.
+        dims: frame column -> the dimension its value keeps (empty values stand for ``"(none)"``).
+        start: the period's first day.
+        end: the period's last day.
+        shown: dimension -> the frame column to name it by in the title (an agent's name for its id).
+        also: further (dimension, values) restrictions, already named in the caption around the table.
+        drop: (dimension, values) to leave out (contacts without an agent, for a table of agents' work).
+        kpi_key: only the rows this KPI counts.
+    """
+    if not 0 <= row < frame.height:
+        return None
+    values = frame.row(row, named=True)
+
+    def value(column: str) -> str:
+        return NONE_LABEL if values[column] in (None, "") else str(values[column])
+
+    keep = tuple((dim, (value(col),)) for col, dim in dims.items())
+    words = [f"{_DIMENSION_WORDS[dim]} {value((shown or {}).get(dim, col)).replace('_', ' ')}"
+             for col, dim in dims.items()]
+    if kpi_key is not None:
+        words.append(f"counted in {_in_text(load_catalogue()[kpi_key].label)}")
+    return Drill(start, end, f"Created {_span(start, end)}, {', '.join(words)}", keep=also + keep, drop=drop,
+                 population=None if kpi_key is None else _kpi_population(kpi_key))
 
 
 __all__ = [
     "CONTACT_COLUMNS",
     "Drill",
     "bucket_days",
+    "drill_agent_trend",
     "drill_aging",
     "drill_arrivals",
     "drill_bucket",
     "drill_flow",
     "drill_forecast",
+    "drill_handle_time",
     "drill_interval",
+    "drill_mix_row",
+    "drill_ramp",
+    "drill_row",
     "drill_service",
     "drill_split",
+    "drill_topic_cell",
+    "drill_topic_month",
     "load_drill",
 ]

@@ -222,7 +222,7 @@ def format_agent_scorecard(table: pl.DataFrame, *, keys: tuple[str, ...], sort_b
 
     A cell reads "82.3% (74.1–88.2%)"; "too few (12)" below the minimum sample (no interval);
     "n/a" without data. Flags are listed per agent. Sorted by ``sort_by``'s value, best first,
-    too few and no data last.
+    too few and no data last. Agents' rows carry their ``ID``.
     """
     from csm.kpis import load_catalogue
 
@@ -251,6 +251,8 @@ def format_agent_scorecard(table: pl.DataFrame, *, keys: tuple[str, ...], sort_b
         out |= {"Team": row["team"], "Contacts": row["contacts"],
                "Coach on": ", ".join(flags["coach"]), "Recognise for": ", ".join(flags["recognise"])}
         out |= {catalogue[key].label: cell(row, key) for key in keys}
+        if "agent" in row:
+            out["ID"] = row["agent_id"]  # for the drill-through; the page does not show it
         rows.append(out)
     return pl.DataFrame(rows) if rows else pl.DataFrame()
 
@@ -302,3 +304,4 @@ def format_mix(mix: pl.DataFrame) -> pl.DataFrame:
                       pl.col("value").str.replace("_", " ").alias("Value"),
                       (pl.col("agent_share") * 100).round(1).alias("This agent (%)"),
                       (pl.col("team_share") * 100).round(1).alias("Team (%)"))
+

@@ -64,7 +64,7 @@ def compute_agent_detail(
     where = " AND ".join(["agent_id = $agent", "created_at >= $start", "created_at < $end::DATE + 1",
                           *_filter_sql(replace(filters, agent_id=()), params)])
     handle = run_sql(con, f"""
-SELECT least(handle_time_s // 60, 30)::INTEGER AS minute, count(*) AS contacts FROM tickets
+SELECT least(floor(handle_time_s / 60), 30)::INTEGER AS minute, count(*) AS contacts FROM tickets
 WHERE {where} AND handle_time_s IS NOT NULL AND is_answered IS DISTINCT FROM FALSE GROUP BY 1 ORDER BY 1
 """, params)  # noqa: S608 - bound parameters on allow-listed columns
     lowest = run_sql(con, f"""

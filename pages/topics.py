@@ -2,11 +2,15 @@
 
 import streamlit as st
 
+from csm.drill import drill_row, drill_topic_cell, drill_topic_month
 from csm.formatting import format_topic_grid, format_topic_ranking, to_excel
 from csm.periods import describe_period
 from csm.topics import BASELINE_MONTHS, MIN_CONTACTS, MIN_LIFT
+from csm.ui.drill import drill_button, drillable_table, render_drill
 from csm.ui.filters import get_selection
 from csm.ui.loaders import load_topics
+
+PAGE = "topics"
 
 sel = get_selection()
 st.header("Customer topics")
@@ -21,10 +25,12 @@ emerging = view.emerging.filter("emerging").sort("month", "lift", descending=[Fa
 if emerging.is_empty():
     st.success("No topic grew beyond normal variation in the months of this period.")
 else:
-    for row in emerging.iter_rows(named=True):
+    for i, row in enumerate(emerging.iter_rows(named=True)):
         was = f"{row['baseline_share']:.1%}" if row["baseline_share"] else "nothing"
         st.warning(f"**{row['category']}** in {row['month']:%B %Y}: {row['contacts']:,} contacts, "
                    f"{row['share']:.1%} of the month against {was} over the {BASELINE_MONTHS} months before.")
+        drill_button(f"List the {row['category']} contacts of {row['month']:%B %Y}",
+                     drill_topic_month(row["category"], row["month"], end=sel.end), page=PAGE, key=f"topics__emerging_{i}")
 st.caption(f"A topic is emerging when its share of a month's contacts is higher than its share over the "
            f"{BASELINE_MONTHS} months before by more than chance explains (binomial z-test, Benjamini-Hochberg at 5% "
            f"over all topics and months), at least {MIN_LIFT:g} times that share, with at least {MIN_CONTACTS} "
@@ -33,7 +39,11 @@ st.caption(f"A topic is emerging when its share of a month's contacts is higher 
 st.subheader("Topics by volume")
 percent = st.column_config.NumberColumn(format="%.1f%%")  # values in percent
 ranking = format_topic_ranking(view.ranking)
-st.dataframe(ranking, hide_index=True, column_config={"Growth": percent, "CSAT": percent,
+st.caption("Select a row, or a cell of the grid below, to list its contacts at the bottom of the page.")
+drillable_table(ranking, page=PAGE, key="topics__ranking", hide_index=True,
+                to_drill=lambda row, _: drill_row(ranking, row, dims={"Topic": "category"}, start=sel.start,
+                                                  end=sel.end),
+                column_config={"Growth": percent, "CSAT": percent,
                                                       "First-contact resolution": percent, "Bot resolution": percent,
                                                       "Bot handed to an agent": percent,
                                                       "Contacts": st.column_config.NumberColumn(format="localized"),
@@ -47,7 +57,10 @@ st.subheader("By topic and channel")
 kpi = st.radio("Show", ["CSAT", "First-contact resolution"], horizontal=True, key="topics__kpi")
 column = "csat" if kpi == "CSAT" else "fcr_rate"
 grid = format_topic_grid(view.by_channel, column)
-st.dataframe(grid, hide_index=True, column_config={c: percent for c in grid.columns if c != "Topic"})
+drillable_table(grid, page=PAGE, key=f"topics__grid_{column}", hide_index=True, cells=True,
+                column_config={c: percent for c in grid.columns if c != "Topic"},
+                to_drill=lambda row, col: drill_topic_cell(view.by_channel, grid, row, col, kpi_key=column,
+                                                           start=sel.start, end=sel.end))
 
 a, b = st.columns(2)
 a.download_button("Topics (CSV)", view.ranking.write_csv(), file_name=f"topics_{sel.start}_{sel.end}.csv",
@@ -55,3 +68,5 @@ a.download_button("Topics (CSV)", view.ranking.write_csv(), file_name=f"topics_{
 b.download_button("Topics (Excel)", to_excel({"Topics": view.ranking, "Emerging": view.emerging,
                                                 "By channel": view.by_channel}), file_name=f"topics_{sel.start}_{sel.end}.xlsx",
                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="topics__xlsx")
+
+render_drill(PAGE)

@@ -141,7 +141,7 @@ def test_volume_page_lists_the_contacts_behind_the_clicked_point(demo_file):
 
     at = run_app(period="this_month")
     at.switch_page("pages/volume.py").run()
-    assert any("Click a bar, a point or a heatmap cell" in c.value for c in at.caption)
+    assert any("Click a bar, a point or a cell in a chart above" in c.value for c in at.caption)
     # what a click on the "resolved" bar of 31 Oct leaves behind (csm.ui.drill.drillable_chart's callback)
     day = date(2026, 10, 31)
     at.session_state["volume__drill"] = (
@@ -225,6 +225,28 @@ def test_agents_page_drills_into_one_agent():
     assert len(at.get("plotly_chart")) == 3  # the trend, the handle times and the ramp
 
 
+def test_agents_page_lists_the_contacts_of_a_selected_row():
+    import polars as pl
+
+    from csm.drill import drill_row
+
+    at = run_app(period="last_90_days")
+    at.switch_page("pages/agents.py").run()
+    shown = at.dataframe[0].value
+    start, end = date(2026, 8, 3), date(2026, 10, 31)
+    # what selecting the first row leaves behind (csm.ui.drill.drillable_table's callback)
+    drill = drill_row(pl.from_pandas(shown), 0, dims={"Team": "team", "ID": "agent_id"}, shown={"agent_id": "Agent"},
+                      start=start, end=end)
+    at.session_state["agents__drill"] = (drill, (start, end))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    caption = next(c.value for c in at.caption if "under the current filters" in c.value)
+    assert caption == (f"Created 03 Aug – 31 Oct 2026, team {shown['Team'][0]}, agent {shown['Agent'][0]}: "
+                       f"{shown['Contacts'][0]:,} contacts under the current filters.")
+    listed = at.dataframe[-1].value  # the drill table closes the page
+    assert set(listed["agent_id"]) == {shown["ID"][0]} and len(listed) == shown["Contacts"][0]
+
+
 
 def test_topics_page_names_the_planted_spike_and_ranks_topics():
     at = run_app(period="last_quarter")
@@ -238,3 +260,6 @@ def test_topics_page_names_the_planted_spike_and_ranks_topics():
     at.radio(key="topics__kpi").set_value("First-contact resolution").run()
     assert "web form" in at.dataframe[1].value.columns
     assert [b.label for b in at.get("download_button")] == ["Topics (CSV)", "Topics (Excel)"]
+    at.button(key="topics__emerging_0").click().run()  # "List the App crash contacts of July 2026"
+    caption = next(c.value for c in at.caption if "under the current filters" in c.value)
+    assert caption == "Created 01 Jul – 31 Jul 2026, topic App crash: 1,269 contacts under the current filters."

@@ -21,7 +21,7 @@ def test_clicking_a_chart_lists_the_contacts_behind_it(page: Page, app_url):
     page.goto(f"{app_url}/volumes?period=last_month")
     charts = page.locator(".js-plotly-plot")
     expect(charts).to_have_count(6, timeout=60_000)
-    expect(page.get_by_text("Click a bar, a point or a heatmap cell")).to_be_visible()
+    expect(page.get_by_text("Click a bar, a point or a cell in a chart above")).to_be_visible()
     # the first bar of the created / resolved chart: created in the first (clipped) week of September
     charts.nth(1).locator(".bars path").first.click(force=True)
     expect(page.get_by_text("Created 01 Sep – 06 Sep 2026:")).to_be_visible(timeout=30_000)

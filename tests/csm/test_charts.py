@@ -104,3 +104,14 @@ def test_a_kpi_by_group_draws_a_line_per_group_that_has_it():
     fig = build_kpi_by_group_figure(frame, kpi=kpi, by="channel", target=0.8)
     assert [t.name for t in fig.data] == ["phone"]  # email has no service level: no line, never a zero
     assert fig.layout.shapes[0].y0 == fig.data[0].y[0] / 0.75 * 0.8
+
+
+def test_the_handle_time_histogram_shows_empty_minutes_as_zero():
+    from csm.charts import build_handle_time_figure
+
+    bars = build_handle_time_figure(pl.DataFrame({"minute": [1, 3, 30], "contacts": [2, 1, 4]})).data[0]
+    assert list(bars.x[:4]) == ["0", "1", "2", "3"] and bars.x[-1] == "30+" and len(bars.x) == 31
+    assert list(bars.y[:4]) == [0, 2, 0, 1] and bars.y[-1] == 4
+    empty = build_handle_time_figure(pl.DataFrame({"minute": [], "contacts": []}, schema={"minute": pl.Int32,
+                                                                                          "contacts": pl.Int64}))
+    assert len(empty.data[0].x) == 0 and empty.layout.annotations  # says there is nothing to show

@@ -183,8 +183,8 @@ def test_bad_drills_are_refused(con):
     with pytest.raises(ValueError, match="on must be"):
         load_drill(con, Drill(START, END, "x", on="closed"))
     with pytest.raises(ValueError, match="cannot drill on"):
-        load_drill(con, Drill(START, END, "x", dimension="status; DROP TABLE tickets", keep=("a",)))
-    injected = Drill(START, END, "x", dimension="channel", keep=("phone' OR 1=1 --",))
+        load_drill(con, Drill(START, END, "x", keep=(("status; DROP TABLE tickets", ("a",)),)))
+    injected = Drill(START, END, "x", keep=(("channel", ("phone' OR 1=1 --",)),))
     assert load_drill(con, injected)[1] == 0  # a value is a bound parameter, never SQL
 
 
