@@ -52,8 +52,10 @@ def render(results: dict, runs: int) -> str:
         f"Measured {datetime.now():%Y-%m-%d} on {_machine()}. Command: `make bench-agents`.",
         "",
         "What is timed is the page's one cached load (`csm.agents.compute_agents_view`): one DuckDB query",
-        "aggregating the selection by team and agent (sums, sums of squares, each agent's sorted first",
-        "response times), then the intervals, tests and flags in Python, and the agent names.",
+        "aggregating the selection by team and agent (sums, sums of squares, and the histogram of each",
+        "agent's first response times: distinct whole seconds with their counts, which gives the medians",
+        "and their order-statistic intervals exactly), then the intervals, tests and flags in Python, and",
+        "the agent names.",
         f"Medians of {runs} warm runs in a fresh process per size.",
         "",
     ]

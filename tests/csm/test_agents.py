@@ -2,8 +2,11 @@
 
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from csm.agents import compute_scorecard
 from csm.stats import MIN_SAMPLE, two_proportion_p, welch_p, wilson_interval
@@ -177,3 +180,18 @@ def test_the_demos_new_hire_cohort_ramps_up_to_the_experienced_agents(demo_con):
     assert aht["value"][15] < 1.05 * aht["experienced"][0]  # ... and close after 12 weeks
     fcr = ramp.filter(kpi="fcr_rate").sort("week")
     assert fcr["value"][0] < fcr["experienced"][0] < fcr["value"][15] + 0.05
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=300))
+def test_a_histogram_gives_the_same_order_statistics_and_median_as_the_values(values):
+    from csm.agents import _Histogram
+
+    distinct, counts = np.unique(values, return_counts=True)
+    half = len(distinct) // 2  # two partial histograms merge into the whole
+    hist = _Histogram.merge([_Histogram(distinct[:half], counts[:half]), _Histogram(distinct[half:], counts[half:])])
+    ordered = sorted(values)
+    assert hist.n == len(values) and hist.median() == float(np.median(values))
+    assert [hist.order_statistic(r) for r in range(1, len(values) + 1)] == ordered
+    assert (hist.above(20), hist.below(20)) == (sum(v > 20 for v in values), sum(v < 20 for v in values))
+    assert _Histogram(None, None).median() is None
