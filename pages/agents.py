@@ -34,7 +34,7 @@ sort_by = st.selectbox("Sort by", SCORECARD_KPIS, format_func=lambda k: catalogu
 columns = {"Contacts": st.column_config.NumberColumn(format="localized"),
            "Coach on": st.column_config.TextColumn(width="large"),
            "Recognise for": st.column_config.TextColumn(width="large")}
-st.caption("Select a row, or click a point or bar in a chart below, to list its contacts at the bottom of the page.")
+st.caption("Tick a row, or click a point or bar in a chart below, to list its contacts at the bottom of the page.")
 agents_shown = format_agent_scorecard(card.table, keys=SCORECARD_KPIS, sort_by=sort_by)
 drillable_table(agents_shown, page=PAGE, key="agents__scorecard", hide_index=True, height=560, column_config=columns,
                 column_order=[c for c in agents_shown.columns if c != "ID"],

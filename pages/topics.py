@@ -39,7 +39,7 @@ st.caption(f"A topic is emerging when its share of a month's contacts is higher 
 st.subheader("Topics by volume")
 percent = st.column_config.NumberColumn(format="%.1f%%")  # values in percent
 ranking = format_topic_ranking(view.ranking)
-st.caption("Select a row, or a cell of the grid below, to list its contacts at the bottom of the page.")
+st.caption("Tick a row, or click a cell of the grid below, to list its contacts at the bottom of the page.")
 drillable_table(ranking, page=PAGE, key="topics__ranking", hide_index=True,
                 to_drill=lambda row, _: drill_row(ranking, row, dims={"Topic": "category"}, start=sel.start,
                                                   end=sel.end),

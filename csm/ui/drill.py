@@ -108,7 +108,7 @@ def render_drill(page: str) -> None:
     st.subheader("Contacts behind the selection")
     stored = st.session_state.get(_state_key(page))
     if stored is None or stored[1] != (sel.start, sel.end):  # a point of another period's chart is gone
-        st.caption("Click a bar, a point or a cell in a chart above, or select a table row, to list its contacts here.")
+        st.caption("Click a bar, a point or a cell in a chart above, or tick a table row, to list its contacts here.")
         return
     drill: Drill = stored[0]
     if drill.future:
