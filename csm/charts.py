@@ -543,3 +543,120 @@ def build_handle_time_figure(frame: pl.DataFrame) -> go.Figure:
     if not frame.height:
         _add_empty_note(fig)
     return fig
+
+
+CATEGORY_COLOURS = {"headcount": "#1f77b4", "tools": "#9467bd", "training": "#2ca02c", "overtime": "#ff7f0e",
+                    "other": "#7f7f7f"}
+
+
+def build_budget_figure(by_month: pl.DataFrame) -> go.Figure:
+    """Return booked spend per month stacked by category, with the month's total plan as a line.
+
+    Args:
+        by_month: ``csm.budget.budget_by_month`` output.
+    """
+    fig = go.Figure()
+    months = sorted(by_month["month"].unique().to_list()) if by_month.height else []
+    for category in sorted(by_month["category"].unique().to_list()) if by_month.height else []:
+        part = by_month.filter(category=category).sort("month")
+        fig.add_trace(go.Bar(x=part["month"].to_list(), y=part["actual"].to_list(), name=category,
+                             marker_color=CATEGORY_COLOURS.get(category), legendgroup=category,
+                             hovertemplate=f"{category}: €%{{y:,.0f}}<extra></extra>"))
+    plan = by_month.group_by("month").agg(pl.col("planned").sum()).sort("month") if by_month.height else None
+    if plan is not None:
+        fig.add_trace(go.Scatter(x=plan["month"].to_list(), y=plan["planned"].to_list(), name="plan (all categories)",
+                                 mode="lines+markers", line={"color": TARGET_COLOUR, "dash": "dash"},
+                                 hovertemplate="plan: €%{y:,.0f}<extra></extra>"))
+    fig.update_layout(**_LAYOUT, barmode="stack", title={"text": "Spend per month against plan", "x": 0})
+    fig.update_xaxes(tickformat="%b %Y", dtick="M1", tickvals=months or None)
+    fig.update_yaxes(tickprefix="€", tickformat=",.0f", title="Spend")
+    if not by_month.height or by_month["actual"].is_null().all():
+        _add_empty_note(fig)
+    return fig
+
+
+def build_overtime_figure(overtime: pl.DataFrame, weeks: pl.DataFrame, *, target: float) -> go.Figure:
+    """Return overtime spend per month (bars, with its plan) next to each week's service level against target.
+
+    Args:
+        overtime: ``csm.budget.budget_by_month`` rows of the overtime category.
+        weeks: ``csm.budget.compute_short_weeks`` output; short weeks are drawn in red.
+        target: the service level target.
+    """
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=overtime["month"].to_list(), y=overtime["actual"].to_list(), name="overtime spend",
+                         marker_color=CATEGORY_COLOURS["overtime"], opacity=.55, xperiod="M1", xperiodalignment="middle",
+                         hovertemplate="overtime: €%{y:,.0f}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=overtime["month"].to_list(), y=overtime["planned"].to_list(), name="overtime plan",
+                             mode="markers", marker={"symbol": "line-ew-open", "size": 30, "color": "#333"},
+                             xperiod="M1", xperiodalignment="middle",
+                             hovertemplate="plan: €%{y:,.0f}<extra></extra>"))
+    colours = ["#d62728" if s else "#2ca02c" for s in weeks["short"].to_list()]
+    fig.add_trace(go.Scatter(x=weeks["week"].to_list(), y=weeks["service_level"].to_list(), yaxis="y2",
+                             name="service level per week (red: below target)", mode="lines+markers",
+                             line={"color": "#555", "width": 1}, marker={"color": colours, "size": 7},
+                             hovertemplate="week of %{x|%d %b}: %{y:.0%}<extra></extra>"))
+    if weeks.height:
+        fig.add_trace(go.Scatter(x=[weeks["week"].min(), weeks["week"].max()], y=[target, target], yaxis="y2",
+                                 mode="lines", name=f"service level target {target:.0%}", hoverinfo="skip",
+                                 line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5}))
+    fig.update_layout(**{**_LAYOUT, "hovermode": "closest"},
+                      title={"text": "Overtime spend and the weeks the queues were short of staff", "x": 0},
+                      yaxis={"title": "Overtime spend", "tickprefix": "€", "tickformat": ",.0f"},
+                      yaxis2={"title": "Service level", "overlaying": "y", "side": "right", "tickformat": ".0%",
+                              "range": [0, 1.05], "showgrid": False})
+    if not overtime.height and not weeks.height:
+        _add_empty_note(fig)
+    return fig
+
+
+def build_fte_figure(headcount: pl.DataFrame) -> go.Figure:
+    """Return planned and actual FTE per month, summed over the teams shown, with hires and leavers as bars."""
+    monthly = (headcount.group_by("month").agg(pl.col("planned_fte").sum(), pl.col("actual_fte").sum(),
+                                               booked=pl.col("actual_fte").is_not_null().any(),
+                                               hires=pl.col("hires").sum(), leavers=pl.col("leavers").sum())
+               .sort("month")) if headcount.height else pl.DataFrame()
+    fig = go.Figure()
+    if monthly.height:
+        x = monthly["month"].to_list()
+        actual = [v if b else None for v, b in zip(monthly["actual_fte"], monthly["booked"], strict=True)]
+        fig.add_trace(go.Bar(x=x, y=monthly["hires"].to_list(), name="hires", marker_color="#2ca02c", yaxis="y2",
+                             opacity=.5, hovertemplate="hires: %{y}<extra></extra>"))
+        fig.add_trace(go.Bar(x=x, y=[-v for v in monthly["leavers"].fill_null(0).to_list()], name="leavers",
+                             marker_color="#d62728", yaxis="y2", opacity=.5,
+                             customdata=monthly["leavers"].to_list(), hovertemplate="leavers: %{customdata}<extra></extra>"))
+        fig.add_trace(go.Scatter(x=x, y=monthly["planned_fte"].to_list(), name="planned FTE", mode="lines+markers",
+                                 line={"color": TARGET_COLOUR, "dash": "dash"},
+                                 hovertemplate="planned: %{y:.1f} FTE<extra></extra>"))
+        fig.add_trace(go.Scatter(x=x, y=actual, name="actual FTE", mode="lines+markers", line={"color": "#1f77b4"},
+                                 hovertemplate="actual: %{y:.1f} FTE<extra></extra>"))
+    moves = max([1, *monthly["hires"].fill_null(0), *monthly["leavers"].fill_null(0)]) if monthly.height else 1
+    fig.update_layout(**_LAYOUT, barmode="relative", title={"text": "FTE against plan, hires and leavers", "x": 0},
+                      yaxis={"title": "FTE", "rangemode": "tozero"},
+                      yaxis2={"title": "Hires (up) and leavers (down)", "overlaying": "y", "side": "right",
+                              "showgrid": False, "zeroline": True, "range": [-moves * 3, moves * 3],
+                              "tickformat": "d", "dtick": max(1, moves // 2)})
+    fig.update_xaxes(tickformat="%b %Y", dtick="M1")
+    if not monthly.height:
+        _add_empty_note(fig)
+    return fig
+
+
+def build_unit_cost_figure(monthly: pl.DataFrame, *, target: float | None) -> go.Figure:
+    """Return cost per contact and per resolved contact by month, with the cost-per-contact target."""
+    fig = go.Figure()
+    x = monthly["month"].to_list()
+    for column, name, colour in (("cost_per_contact", "per contact", "#1f77b4"),
+                                 ("cost_per_resolved", "per resolved contact", "#9467bd")):
+        fig.add_trace(go.Scatter(x=x, y=monthly[column].to_list(), name=name, mode="lines+markers",
+                                 line={"color": colour}, hovertemplate=name + ": €%{y:,.2f}<extra></extra>"))
+    if target is not None and x:
+        fig.add_trace(go.Scatter(x=[x[0], x[-1]], y=[target, target], mode="lines", hoverinfo="skip",
+                                 name=f"target per contact €{target:,.2f}",
+                                 line={"color": TARGET_COLOUR, "dash": "dash", "width": 1.5}))
+    fig.update_layout(**_LAYOUT, title={"text": "Cost per contact by month", "x": 0})
+    fig.update_xaxes(tickformat="%b %Y", dtick="M1")
+    fig.update_yaxes(tickprefix="€", tickformat=",.2f", title="Cost", rangemode="tozero")
+    if monthly["cost_per_contact"].is_null().all():
+        _add_empty_note(fig)
+    return fig

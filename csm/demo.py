@@ -403,10 +403,24 @@ def generate_demo(*, end: date | None = None, seed: int = 7, months: int = 24, d
     return DemoData(
         tickets=tickets,
         agents=_agents_frame(agents, start, n_days),
-        budget=_budget_frame(rng, agents, active, pressure, start, month_starts, months),
-        headcount=_headcount_frame(agents, active, start, month_starts, months),
+        budget=_plan_to_year_end(_budget_frame(rng, agents, active, pressure, start, month_starts, months),
+                                 planned=("planned",), booked=("actual",)),
+        headcount=_plan_to_year_end(_headcount_frame(agents, active, start, month_starts, months),
+                                    planned=("planned_fte",), booked=("actual_fte", "hires", "leavers")),
         targets=_targets_frame(start, month_starts),
     )
+
+
+def _plan_to_year_end(frame: pl.DataFrame, *, planned: tuple[str, ...], booked: tuple[str, ...]) -> pl.DataFrame:
+    """Add the plan of the months after the data's last month up to December: the last month's plan, nothing booked."""
+    last = frame["month"].max()
+    later = [_add_months(last, k) for k in range(1, 13 - last.month)]
+    if not later:
+        return frame
+    template = frame.filter(pl.col("month") == last).with_columns(pl.lit(None).cast(frame.schema[c]).alias(c)
+                                                                  for c in booked)
+    future = [template.with_columns(pl.lit(m).alias("month")) for m in later]
+    return pl.concat([frame, *future]).select(frame.columns)
 
 
 def _agents_frame(agents: _Agents, start: date, n_days: int) -> pl.DataFrame:

@@ -305,3 +305,53 @@ def format_mix(mix: pl.DataFrame) -> pl.DataFrame:
                       (pl.col("agent_share") * 100).round(1).alias("This agent (%)"),
                       (pl.col("team_share") * 100).round(1).alias("Team (%)"))
 
+
+
+def _month_label(column: str = "month") -> pl.Expr:
+    return pl.col(column).dt.strftime("%b %Y").alias("Month")
+
+
+def _percent(column: str, name: str) -> pl.Expr:
+    return (pl.col(column) * 100).round(1).alias(name)
+
+
+def format_year_summary(table: pl.DataFrame) -> pl.DataFrame:
+    """Return ``csm.budget.YearSummary.table`` for display: money in the currency, variance in percent."""
+    return table.select(pl.col("category").str.to_titlecase().alias("Category"), pl.col("ytd_plan").alias("Plan to date"),
+                        pl.col("ytd_actual").alias("Spend to date"), pl.col("variance").alias("Variance"),
+                        _percent("variance_pct", "Variance (%)"), pl.col("run_rate").alias("Run rate per month"),
+                        pl.col("projection").alias("Projected year"), pl.col("full_year_plan").alias("Year plan"),
+                        pl.col("projected_variance").alias("Projected against plan"),
+                        pl.when(pl.col("over_plan")).then(pl.lit("over plan")).otherwise(pl.lit("")).alias("Status"))
+
+
+def format_budget_months(by_month: pl.DataFrame) -> pl.DataFrame:
+    """Return ``csm.budget.budget_by_month`` for display, newest month first."""
+    return by_month.sort("month", "category", descending=[True, False]).select(
+        _month_label(), pl.col("category").str.to_titlecase().alias("Category"), pl.col("planned").alias("Plan"),
+        pl.col("actual").alias("Spend"), pl.col("variance").alias("Variance"), _percent("variance_pct", "Variance (%)"))
+
+
+def format_headcount(summary: pl.DataFrame) -> pl.DataFrame:
+    """Return ``csm.budget.summarise_headcount`` for display."""
+    return summary.select(pl.col("team").alias("Team"), pl.col("months").alias("Months"),
+                          pl.col("planned_fte").round(1).alias("Planned FTE"),
+                          pl.col("actual_fte").round(1).alias("Actual FTE"), pl.col("hires").alias("Hires"),
+                          pl.col("leavers").alias("Leavers"), _percent("attrition", "Attrition, annualised (%)"),
+                          pl.col("contacts_per_fte").round(0).alias("Contacts per FTE per month"))
+
+
+def format_unit_costs(monthly: pl.DataFrame) -> pl.DataFrame:
+    """Return ``csm.budget.compute_unit_costs``'s monthly frame for display, newest first."""
+    return monthly.sort("month", descending=True).select(
+        _month_label(), pl.col("spend").alias("Spend"), pl.col("contacts").alias("Contacts"),
+        pl.col("resolved").alias("Resolved"), pl.col("cost_per_contact").alias("Cost per contact"),
+        pl.col("cost_per_resolved").alias("Cost per resolved contact"))
+
+
+def format_channel_costs(by_channel: pl.DataFrame) -> pl.DataFrame:
+    """Return ``csm.budget.compute_unit_costs``'s by-channel frame for display."""
+    return by_channel.select(pl.col("channel").str.replace("_", " ").alias("Channel"),
+                             pl.col("handled_hours").round(0).alias("Handled hours"),
+                             _percent("share", "Share of handle time (%)"), pl.col("spend").alias("Allocated spend"),
+                             pl.col("contacts").alias("Contacts"), pl.col("cost_per_contact").alias("Cost per contact"))

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from csm import agents, metrics, one_on_one, topics, volume, workforce
+from csm import agents, budget, metrics, one_on_one, plan, topics, volume, workforce
 from csm.compile import Filters
 from csm.db import connect, has_tickets, refresh_aggregates
 from csm.demo import build_demo_database
@@ -135,6 +135,20 @@ def load_ramp(filters: Filters) -> pl.DataFrame:
 def load_topics(start: date, end: date, filters: Filters) -> topics.TopicsView:
     """Return the customer topics of the selection."""
     return topics.compute_topics_view(get_connection(), start=start, end=end, filters=filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_budget_view(start: date, end: date, filters: Filters) -> budget.BudgetView:
+    """Return the Budget page's figures for the whole months overlapping the period."""
+    con = get_connection()
+    targets = metrics.load_targets(con, on=end, teams=filters.team)
+    return budget.compute_budget_view(con, start=start, end=end, filters=filters, targets=targets)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_plan_grid(kind: str, year: int) -> pl.DataFrame:
+    """Return the stored budget or headcount plan of ``year`` as an editable grid."""
+    return plan.load_grid(get_connection(), kind, year=year)
 
 
 def clear_caches() -> None:

@@ -29,6 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/staffing.py", "Staffing", "🧮", "Team performance", "staffing-plan"),
     PageSpec("pages/agents.py", "Agents", "👥", "Team performance", "agent-scorecard"),
     PageSpec("pages/topics.py", "Customer topics", "💬", "Team performance", "customer-topics"),
+    PageSpec("pages/budget.py", "Budget and headcount", "💰", "Team performance", "budget-headcount"),
     PageSpec("pages/kpi_definitions.py", "KPI definitions", "📖", "Reference", "kpi-definitions"),
     PageSpec("pages/data.py", "Data", "🗂️", "Reference", "import", uses_filters=False),
 )

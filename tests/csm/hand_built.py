@@ -84,4 +84,5 @@ EXPECTED_JANUARY = {
     "bot_resolution_rate": 1 / 2,     # bot involved r4 (no) r5 (yes)
     "qa_score": (90 + 70 + 80) / 3,   # 80
     "cost_per_contact": (700 + 300 + 400) / 7,  # 200
+    "cost_per_resolved": (700 + 300 + 400) / 5,  # 280: the same spend over the 5 resolved contacts
 }

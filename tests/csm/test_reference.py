@@ -40,6 +40,8 @@ REFERENCE_SQL = {
     "qa_score": "SELECT avg(qa_score) FROM tickets WHERE {w}",
     "cost_per_contact": "SELECT (SELECT sum(actual) FROM budget WHERE month = DATE '2026-10-01' AND {bf}) "
                         "/ (SELECT count(*) FROM tickets WHERE {w})",
+    "cost_per_resolved": "SELECT (SELECT sum(actual) FROM budget WHERE month = DATE '2026-10-01' AND {bf}) "
+                         "/ (SELECT count(*) FROM tickets WHERE {w} AND resolved_at IS NOT NULL)",
 }
 SELECTIONS = {
     "all": (Filters(), "true", "true"),

@@ -16,7 +16,8 @@ SELECT "window",
        "m_reassigned" / nullif("m_reassignment_known", 0) AS "reassignment_rate",
        "m_bot_resolved" / nullif("m_bot_known", 0) AS "bot_resolution_rate",
        "m_qa_sum" / nullif("m_qa_count", 0) AS "qa_score",
-       coalesce("m_contacts", 0) AS "cost_per_contact"
+       coalesce("m_contacts", 0) AS "cost_per_contact",
+       coalesce("m_resolved", 0) AS "cost_per_resolved"
 FROM (
   SELECT CASE WHEN (created_at >= $w0_start AND created_at < $w0_end) THEN 0 WHEN (created_at >= $w1_start AND created_at < $w1_end) THEN 1 END AS "window",
          sum(1) AS "m_contacts",
@@ -74,7 +75,8 @@ SELECT "window",
        "m_reassigned" / nullif("m_reassignment_known", 0) AS "reassignment_rate",
        "m_bot_resolved" / nullif("m_bot_known", 0) AS "bot_resolution_rate",
        "m_qa_sum" / nullif("m_qa_count", 0) AS "qa_score",
-       coalesce("m_contacts", 0) AS "cost_per_contact"
+       coalesce("m_contacts", 0) AS "cost_per_contact",
+       coalesce("m_resolved", 0) AS "cost_per_resolved"
 FROM (
   SELECT CASE WHEN (day >= $w0_start AND day < $w0_end) THEN 0 WHEN (day >= $w1_start AND day < $w1_end) THEN 1 END AS "window",
          CAST(date_trunc('week', day) AS DATE) AS bucket,
