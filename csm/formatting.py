@@ -355,3 +355,16 @@ def format_channel_costs(by_channel: pl.DataFrame) -> pl.DataFrame:
                              pl.col("handled_hours").round(0).alias("Handled hours"),
                              _percent("share", "Share of handle time (%)"), pl.col("spend").alias("Allocated spend"),
                              pl.col("contacts").alias("Contacts"), pl.col("cost_per_contact").alias("Cost per contact"))
+
+
+def format_money(value: float | None, *, signed: bool = False, suffix: str = "") -> str | None:
+    """Return whole currency units, the sign first when ``signed`` (so a delta reads -€1,200); None stays None.
+
+    Examples:
+        >>> format_money(-17324.9, signed=True, suffix=" against plan"), format_money(1500), format_money(None)
+        ('-€17,325 against plan', '€1,500', None)
+    """
+    if value is None:
+        return None
+    sign = ("-" if value < 0 else "+") if signed else ("-" if value < 0 else "")
+    return f"{sign}{CURRENCY_SYMBOL}{abs(value):,.0f}{suffix}"

@@ -8,6 +8,7 @@ from csm.formatting import (
     format_budget_months,
     format_channel_costs,
     format_headcount,
+    format_money,
     format_unit_costs,
     format_year_summary,
     to_excel,
@@ -39,12 +40,12 @@ if total.is_empty() or total["ytd_actual"][0] is None:
 else:
     t = total.row(0, named=True)
     a, b, c = st.columns(3)
-    a.metric(f"Spent to date ({len(view.year.booked)} booked months)", f"€{t['ytd_actual']:,.0f}",
-             f"€{t['variance']:+,.0f} against plan" if t["variance"] is not None else None, delta_color="inverse")
-    b.metric("Projected for the year", f"€{t['projection']:,.0f}" if t["projection"] is not None else "n/a",
-             f"€{t['projected_variance']:+,.0f} against the year's plan" if t["projected_variance"] is not None
-             else None, delta_color="inverse")
-    c.metric("Year plan", f"€{t['full_year_plan']:,.0f}" if t["full_year_plan"] is not None else "n/a",
+    a.metric(f"Spent to date ({len(view.year.booked)} booked months)", format_money(t["ytd_actual"]),
+             format_money(t["variance"], signed=True, suffix=" against plan"), delta_color="inverse")
+    b.metric("Projected for the year", format_money(t["projection"]) or "n/a",
+             format_money(t["projected_variance"], signed=True, suffix=" against the year's plan"),
+             delta_color="inverse")
+    c.metric("Year plan", format_money(t["full_year_plan"]) or "n/a",
              f"{t['plan_months']} of 12 months planned" if t["plan_months"] < 12 else None, delta_color="off")
     for line in describe_over_plan(view.year):
         st.warning(line)
@@ -88,8 +89,8 @@ left.dataframe(format_unit_costs(view.unit_costs), hide_index=True,
 right.dataframe(format_channel_costs(view.by_channel), hide_index=True,
                 column_config={c: money for c in ("Allocated spend", "Cost per contact")}
                 | {"Share of handle time (%)": percent, "Contacts": st.column_config.NumberColumn(format="localized")})
-st.caption("Cost per contact: booked spend / contacts created in the month; per resolved contact: / contacts "
-           "resolved in the month. By channel, each month's spend is split by the handle time each channel took "
+st.caption("Cost per contact: booked spend / contacts created in the month; per resolved contact: / those of "
+           "them that are resolved. By channel, each month's spend is split by the handle time each channel took "
            "(the agents' time is what the money buys), then divided by the channel's contacts.")
 
 a, b = st.columns(2)

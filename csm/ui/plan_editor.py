@@ -50,7 +50,8 @@ def render_plan_editor() -> None:
     st.caption("One row per team" + (" and category (an empty team is a shared cost)" if money else "")
                + f", one column per month of {year}. Add a row for a new team or category; removing a row clears "
                  "its plan for the year (booked spend, FTE, hires and leavers stay). Saving checks every cell first: "
-                 "nothing is written unless all of it is right. A plan can also be imported as a file on the Data page.")
+                 "nothing is written unless all of it is right. The grid shows every team, whatever the filters. A plan can "
+                 "also be imported as a file on the Data page.")
     if st.button(f"Save the {kind} plan of {year}", key=f"{PAGE}__plan_save", type="primary"):
         if pl.DataFrame(edited).equals(grid):
             st.info("Nothing to save: the grid is as stored.")
