@@ -198,8 +198,20 @@ REPLACED_TABLES: dict[str, Table] = {
     "headcount": _replaced(HEADCOUNT, "Headcount rows"), "targets": _replaced(TARGETS, "Targets"),
 }
 
+REVIEW_NOTES = Table(
+    "review_notes",
+    "The manager's commentary and recommendations saved with a business review.",
+    (
+        Column("review_key", "VARCHAR", "The period and the teams reviewed (`2026-10|Billing`).", required=True),
+        Column("period", "VARCHAR", "The month (`2026-10`) or quarter (`2026-Q3`).", required=True),
+        Column("notes", "VARCHAR", "The commentary, as typed (Markdown)."),
+        Column("saved_at", "TIMESTAMP", "When it was last saved.", required=True),
+    ),
+    primary_key=("review_key",),
+)
+
 TABLES: tuple[Table, ...] = (TICKETS, AGENTS, BUDGET, HEADCOUNT, TARGETS, IMPORTS,
-                             *REPLACED_TABLES.values())
+                             *REPLACED_TABLES.values(), REVIEW_NOTES)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 
