@@ -157,7 +157,7 @@ def attrition_rate(leavers: float, average_fte: float | None, months: int) -> fl
     """Return annualised attrition: leavers / average FTE x 12 / months; None without FTE or months.
 
     Examples:
-        >>> attrition_rate(3, 60.0, 3)  # 3 leavers in a quarter from 60 FTE: 20% a year
+        >>> round(attrition_rate(3, 60.0, 3), 6)  # 3 leavers in a quarter from 60 FTE: 20% a year
         0.2
     """
     if not average_fte or months <= 0:
