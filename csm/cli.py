@@ -103,6 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.add_argument("--db", default=settings["db_path"], help="DuckDB file (default: %(default)s)")
     backtest.add_argument("--out", default=str(PROJECT_ROOT / "docs" / "forecast.md"), help="file (default: %(default)s)")
 
+    report = sub.add_parser("report", help="write the business review of a month or quarter (HTML, PDF, PowerPoint, "
+                                           "Excel)")
+    report.add_argument("--db", default=settings["db_path"], help="DuckDB file (default: %(default)s)")
+    report.add_argument("--period", required=True, help="a month (2026-10) or a quarter (2026-Q3)")
+    report.add_argument("--format", required=True, choices=("html", "pdf", "pptx", "xlsx"), help="file format")
+    report.add_argument("--out", required=True, help="file to write")
+    report.add_argument("--team", action="append", default=[], help="review only this team (repeatable)")
+
     docs = sub.add_parser("docs", help="write docs/kpis.md, docs/data-model.md and docs/importing.md")
     docs.add_argument("--out", default=str(PROJECT_ROOT / "docs"), help="folder (default: %(default)s)")
     return parser
@@ -302,6 +310,37 @@ def run_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_report(args: argparse.Namespace) -> int:
+    """Write the business review of a period in one format."""
+    from csm.report import build_pack, export_pack
+    from csm.review import compute_review, parse_period
+
+    try:
+        period = parse_period(args.period)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not Path(args.db).exists():
+        print(f"error: {args.db} does not exist; build it with `python -m csm demo` or import data", file=sys.stderr)
+        return 1
+    con = connect(args.db, read_only=True)
+    try:
+        first, last, _ = load_data_range(con)
+        if first is None or period.end < first or period.start > last:
+            print(f"error: {period.name} has no data; the data runs from {first} to {last}", file=sys.stderr)
+            return 1
+        teams = tuple(args.team)
+        data, left_out = export_pack(build_pack(compute_review(con, period=period, filters=Filters(team=teams)),
+                                                teams=teams), args.format)
+    finally:
+        con.close()
+    Path(args.out).write_bytes(data)
+    print(f"wrote {args.out}: business review of {period.name} ({args.format}, {len(data):,} bytes)")
+    for item in left_out:
+        print(f"left out: {item}", file=sys.stderr)
+    return 0
+
+
 def run_docs(args: argparse.Namespace) -> int:
     """Write the generated documentation files."""
     out = Path(args.out)
@@ -316,5 +355,6 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
     commands = {"demo": run_demo, "kpis": run_kpis, "import": run_import, "template": run_template,
-                "imports": run_imports, "undo": run_undo, "backtest": run_backtest, "docs": run_docs}
+                "imports": run_imports, "undo": run_undo, "backtest": run_backtest, "report": run_report,
+                "docs": run_docs}
     return commands[args.command](args)

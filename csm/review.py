@@ -29,7 +29,7 @@ import duckdb
 import polars as pl
 
 from csm.compile import DIMENSIONS, Filters, Window, _bind_settings, _filter_sql, _window_sql
-from csm.db import run_sql
+from csm.db import create_schema, run_sql
 from csm.formatting import format_value
 from csm.kpis import load_catalogue
 from csm.metrics import compute_kpis, compute_scorecard, load_targets
@@ -40,6 +40,7 @@ REVIEW_KPIS = ("contacts", "csat", "fcr_rate", "aht_s", "service_level", "sla_ra
 WHY_DIMENSIONS = ("channel", "category", "team", "priority")
 MATERIAL_POINTS = 0.02
 MATERIAL_RELATIVE = 0.05
+EXPLAINS = 0.4  # named segments carrying less of the change than this do not "explain" it
 NONE_LABEL = "(none)"
 _PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
 
@@ -266,13 +267,16 @@ def _notes_key(period: ReviewPeriod, filters: Filters) -> str:
 
 
 def load_notes(con: duckdb.DuckDBPyConnection, *, period: ReviewPeriod, filters: Filters = Filters()) -> str:
-    """Return the manager's commentary saved for the period and teams, or ""."""
+    """Return the manager's commentary saved for the period and teams, or "" (also for a database made before notes)."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'review_notes'").fetchone()[0]:
+        return ""
     row = con.execute("SELECT notes FROM review_notes WHERE review_key = ?", [_notes_key(period, filters)]).fetchone()
     return row[0] if row else ""
 
 
 def save_notes(con: duckdb.DuckDBPyConnection, *, period: ReviewPeriod, filters: Filters, notes: str) -> None:
     """Save the manager's commentary for the period and teams (one transaction; replaces the earlier text)."""
+    create_schema(con)  # a database made before notes existed gets the table
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM review_notes WHERE review_key = ?", [_notes_key(period, filters)])
@@ -360,6 +364,9 @@ def _driver_sentence(kpi, dimension: str, segments: list[dict], *, change: float
     names = " and ".join(str(s["segment"]).replace("_", " ") for s in segments)
     total = sum(s["total"] for s in segments)
     share = total / change if change else 0.0
+    if share < EXPLAINS:
+        return (f"No single {words[dimension]} explains it: the largest part, {noun} {names}, is {share:.0%} of the "
+                "change.")
     if kpi.kind == "count":
         return f"Most of it comes from {noun} {names}: {total:+,.0f} ({share:.0%} of the change)."
     details = []
@@ -372,6 +379,7 @@ def _driver_sentence(kpi, dimension: str, segments: list[dict], *, change: float
 
 
 __all__ = [
+    "EXPLAINS",
     "MATERIAL_POINTS",
     "MATERIAL_RELATIVE",
     "REVIEW_KPIS",

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from csm import agents, budget, metrics, one_on_one, plan, topics, volume, workforce
+from csm import agents, budget, metrics, one_on_one, plan, report, review, topics, volume, workforce
 from csm.compile import Filters
 from csm.db import connect, has_tickets, refresh_aggregates
 from csm.demo import build_demo_database
@@ -149,6 +149,14 @@ def load_budget_view(start: date, end: date, filters: Filters) -> budget.BudgetV
 def load_plan_grid(kind: str, year: int) -> pl.DataFrame:
     """Return the stored budget or headcount plan of ``year`` as an editable grid."""
     return plan.load_grid(get_connection(), kind, year=year)
+
+
+@st.cache_data(ttl=TTL, show_spinner="Writing the review…")
+def load_review(period: str, filters: Filters) -> tuple[review.Review, report.Pack]:
+    """Return the business review of a month or quarter, and its pack for the exports."""
+    result = review.compute_review(get_connection(), period=review.parse_period(period), filters=filters,
+                                   settings=get_settings())
+    return result, report.build_pack(result, teams=filters.team)
 
 
 def clear_caches() -> None:

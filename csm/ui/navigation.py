@@ -30,6 +30,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/agents.py", "Agents", "👥", "Team performance", "agent-scorecard"),
     PageSpec("pages/topics.py", "Customer topics", "💬", "Team performance", "customer-topics"),
     PageSpec("pages/budget.py", "Budget and headcount", "💰", "Team performance", "budget-headcount"),
+    PageSpec("pages/review.py", "Business review", "📋", "Team performance", "business-review"),
     PageSpec("pages/kpi_definitions.py", "KPI definitions", "📖", "Reference", "kpi-definitions"),
     PageSpec("pages/data.py", "Data", "🗂️", "Reference", "import", uses_filters=False),
 )
