@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test setup setup-dev chromium lint docs demo bench bench-import bench-volume bench-agents screenshots clean
+.PHONY: run test setup setup-dev chromium lint docs demo bench bench-import bench-volume bench-agents bench-review screenshots clean
 
 $(BIN)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ bench-volume: setup-dev
 ## Time the Agents page at 1M and 10M contacts (after `make bench`); writes docs/performance.md.
 bench-agents: setup-dev
 	$(BIN)/python -m bench.agents
+
+bench-review: setup-dev
+	$(BIN)/python -m bench.review
 
 ## Screenshots of every page at 1440 px, from the configured database, into ./screenshots/.
 screenshots: setup-dev chromium

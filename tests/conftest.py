@@ -77,3 +77,31 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
     return check
 
 
+
+
+@pytest.fixture(scope="session")
+def demo_db_source(tmp_path_factory, demo_data: DemoData) -> Path:
+    """A demo database file, written once; tests that write take a copy (``private_demo_db``)."""
+    path = tmp_path_factory.mktemp("demo_source") / "demo.duckdb"
+    con = connect(path)
+    write_demo(con, demo_data)
+    con.close()
+    return path
+
+
+@pytest.fixture
+def private_demo_db(demo_db_source, tmp_path, monkeypatch) -> Path:
+    """A private copy of the demo database that the app (AppTest) uses; its caches start and end empty."""
+    import shutil
+
+    import streamlit as st
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_source, path)
+    monkeypatch.setenv("CSM_DB_PATH", str(path))
+    monkeypatch.setenv("CSM_UPLOADS_DIR", str(tmp_path / "uploads"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()

@@ -1,6 +1,5 @@
 """The Budget page in AppTest: the year so far, over-plan call-outs, and editing the plan (saved, refused, undone)."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -8,33 +7,14 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from csm.db import connect
-from csm.demo import write_demo
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 EDITOR = "budget__plan_budget_2026_0"  # the budget grid of 2026 before any save (csm.ui.plan_editor)
 
 
-@pytest.fixture(scope="module")
-def demo_copy_source(tmp_path_factory, demo_data) -> Path:
-    path = tmp_path_factory.mktemp("budget") / "demo.duckdb"
-    con = connect(path)
-    write_demo(con, demo_data)
-    con.close()
-    return path
-
-
 @pytest.fixture
-def database(demo_copy_source, tmp_path, monkeypatch) -> Path:
-    """A private copy of the demo database (the tests write to it); the app's caches start empty."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copy(demo_copy_source, path)
-    monkeypatch.setenv("CSM_DB_PATH", str(path))
-    monkeypatch.setenv("CSM_UPLOADS_DIR", str(tmp_path / "uploads"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def database(private_demo_db) -> Path:
+    return private_demo_db
 
 
 def budget_page(**params) -> AppTest:
