@@ -7,8 +7,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from csm.db import connect
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 EDITOR = "budget__plan_budget_2026_0"  # the budget grid of 2026 before any save (csm.ui.plan_editor)
 
 
@@ -18,13 +18,7 @@ def database(private_demo_db) -> Path:
 
 
 def budget_page(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/budget.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("pages/budget.py", **params)
 
 
 def planned(path: Path, team: str, category: str, month: str) -> float | None:

@@ -1,22 +1,13 @@
 """The Business review page in AppTest: the planted story, the decomposition, commentary saved, exports offered."""
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
 from csm.db import connect
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.apptest import open_page
 
 
 def review_page(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page("pages/review.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("pages/review.py", **params)
 
 
 def test_the_review_of_july_names_the_release_spike(private_demo_db):
