@@ -368,3 +368,19 @@ def format_money(value: float | None, *, signed: bool = False, suffix: str = "")
         return None
     sign = ("-" if value < 0 else "+") if signed else ("-" if value < 0 else "")
     return f"{sign}{CURRENCY_SYMBOL}{abs(value):,.0f}{suffix}"
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$")
+
+
+def escape_markdown(text: str) -> str:
+    r"""Return ``text`` with Markdown's special characters escaped, so data shows as typed in ``st.markdown``.
+
+    Team, topic and channel names come from imported data: a name like ``![x](http://…)`` must not
+    become an image that loads from the network, nor ``**`` bold.
+
+    Examples:
+        >>> escape_markdown("![x](http://e.test/i.png) *A*")
+        '\\!\\[x\\]\\(http://e\\.test/i\\.png\\) \\*A\\*'
+    """
+    return "".join(f"\\{c}" if c in _MARKDOWN_SPECIALS else c for c in text)

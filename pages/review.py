@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from csm.formatting import escape_markdown
 from csm.report import DIMENSION_WORDS, Why, export_pack, find_chromium, why_figure, why_table
 from csm.review import (
     EXPLAINS,
@@ -22,8 +23,7 @@ periods = review_periods(first, last)
 if not periods:
     st.info("There is no data to review yet.")
     st.stop()
-complete = [p for p in periods if "Q" not in p and (last.month != int(p[5:]) or last.year != int(p[:4]) or
-                                                    last.day >= 28)]
+complete = [p for p in periods if "Q" not in p and parse_period(p).end <= last]  # whole months with data
 period = st.selectbox("Review of", periods, index=periods.index(complete[0]) if complete else 0, key="review__period",
                       format_func=lambda p: parse_period(p).name,
                       help="A month or a quarter. The sidebar's period does not apply; its filters do.")
@@ -31,7 +31,7 @@ review, pack = load_review(period, sel.filters)
 st.caption(f"{pack.subtitle}. Targets in force on {review.period.end:%d %b %Y}.")
 
 st.subheader("Summary")
-st.markdown("\n".join(f"- {line}" for line in pack.narrative))
+st.markdown("\n".join(f"- {escape_markdown(line)}" for line in pack.narrative))
 st.caption(f"Written from the figures below by fixed rules. A KPI *moved* when it changed by {MATERIAL_POINTS * 100:.0f} "
            f"points or more (rates) or {MATERIAL_RELATIVE:.0%} or more (anything else) on {review.previous.name}. "
            "\"Most of it comes from\" names the segment whose part of the change most exceeds its share of the "

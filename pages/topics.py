@@ -3,7 +3,7 @@
 import streamlit as st
 
 from csm.drill import drill_row, drill_topic_cell, drill_topic_month
-from csm.formatting import format_topic_grid, format_topic_ranking, to_excel
+from csm.formatting import escape_markdown, format_topic_grid, format_topic_ranking, to_excel
 from csm.periods import describe_period
 from csm.topics import BASELINE_MONTHS, MIN_CONTACTS, MIN_LIFT
 from csm.ui.drill import drill_button, drillable_table, render_drill
@@ -27,7 +27,7 @@ if emerging.is_empty():
 else:
     for i, row in enumerate(emerging.iter_rows(named=True)):
         was = f"{row['baseline_share']:.1%}" if row["baseline_share"] else "nothing"
-        st.warning(f"**{row['category']}** in {row['month']:%B %Y}: {row['contacts']:,} contacts, "
+        st.warning(f"**{escape_markdown(row['category'])}** in {row['month']:%B %Y}: {row['contacts']:,} contacts, "
                    f"{row['share']:.1%} of the month against {was} over the {BASELINE_MONTHS} months before.")
         drill_button(f"List the {row['category']} contacts of {row['month']:%B %Y}",
                      drill_topic_month(row["category"], row["month"], end=sel.end), page=PAGE, key=f"topics__emerging_{i}")
