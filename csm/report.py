@@ -57,6 +57,7 @@ class Pack:
     kpis: pl.DataFrame  # shown: KPI, Actual, Target, Status, <previous>, Change, <last year>, Change on last year
     kpis_raw: pl.DataFrame
     whys: list[Why]
+    queue_drivers: pl.DataFrame | None = None  # shown: Factor, Points (service level's Erlang C split)
 
 
 def build_pack(review: Review, *, teams: tuple[str, ...] = ()) -> Pack:
@@ -79,9 +80,21 @@ def build_pack(review: Review, *, teams: tuple[str, ...] = ()) -> Pack:
         if driver is not None:
             whys.append(Why(key, catalogue[key].label, driver[0], by_dim[driver[0]].head(TOP_SEGMENTS)))
     scope = ", ".join(teams) if teams else "all teams"
+    change = review.table.filter(key="service_level")["change"]
+    drivers = (queue_drivers_table(review.queue_drivers, change[0])
+               if review.queue_drivers is not None and change.len() and change[0] is not None else None)
     return Pack(title=f"Business review: {review.period.name}", subtitle=f"{scope}; compared with "
                 f"{review.previous.name} and {review.last_year.name}", narrative=write_narrative(review),
-                notes=review.notes, kpis=pl.DataFrame(rows), kpis_raw=review.table, whys=whys)
+                notes=review.notes, kpis=pl.DataFrame(rows), kpis_raw=review.table, whys=whys, queue_drivers=drivers)
+
+
+def queue_drivers_table(drivers: pl.DataFrame, change: float) -> pl.DataFrame:
+    """Return the service level's Erlang C split for display: each factor, the modelled and the actual change."""
+    effects = dict(drivers.iter_rows())
+    modelled = effects["modelled change"]
+    rows = [(name.capitalize(), effects[name]) for name in ("volume", "handle time", "staffing")]
+    rows += [("Modelled change", modelled), ("Not explained by the model", change - modelled), ("Actual change", change)]
+    return pl.DataFrame({"Factor": [r[0] for r in rows], "Points": [f"{r[1] * 100:+.1f}" for r in rows]})
 
 
 def _delta(kpi, change: float | None) -> str:
@@ -172,6 +185,10 @@ def render_html(pack: Pack, *, charts: bool = True) -> str:
                                                                                      "displayModeBar": False})
             first = False
         parts.append(f"<section><h2>Why {e(why.label)} moved</h2>{chart}{_table_html(why_table(why))}</section>")
+    if pack.queue_drivers is not None:
+        parts.append("<section><h2>Service level: volume, handle time and staffing</h2><p>An Erlang C model of the "
+                     "queues by weekday and half hour; each factor's part is its Shapley value.</p>"
+                     f"{_table_html(pack.queue_drivers)}</section>")
     if not charts and pack.whys:
         parts.append("<p class='left-out'>Charts were left out: this machine cannot draw them into this format.</p>")
     parts.append("</body></html>")
@@ -190,6 +207,8 @@ def render_xlsx(pack: Pack) -> bytes:
                                            "last_year", "change_ly", "moved")}
     for why in pack.whys:
         sheets[f"Why {why.key}"[:31]] = why.parts.with_columns(pl.lit(why.dimension).alias("dimension"))
+    if pack.queue_drivers is not None:
+        sheets["Service level drivers"] = pack.queue_drivers
     return to_excel(sheets)
 
 
@@ -259,6 +278,8 @@ def render_pptx(pack: Pack) -> bytes:
         for cell in (c for r in shape.table.rows for c in r.cells):
             for para in cell.text_frame.paragraphs:
                 para.font.size = Pt(10)
+    if pack.queue_drivers is not None:
+        table_slide("Service level: volume, handle time and staffing (Erlang C model)", pack.queue_drivers)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
@@ -302,6 +323,8 @@ def _text_pdf(pack: Pack, left_out: list[str]) -> bytes:
     lines += [(10, part) for part in (pack.notes.strip() or "None written.").splitlines()]
     sections = [("KPIs", pack.kpis)] + [(f"Why {w.label} moved (by {DIMENSION_WORDS[w.dimension]})", why_table(w))
                                          for w in pack.whys]
+    if pack.queue_drivers is not None:
+        sections.append(("Service level: volume, handle time and staffing", pack.queue_drivers))
     for heading, frame in sections:
         lines += [(10, ""), (13, heading), (9, " | ".join(frame.columns))]
         lines += [(9, " | ".join("" if v is None else str(v) for v in row)) for row in frame.iter_rows()]
@@ -365,5 +388,5 @@ def export_pack(pack: Pack, fmt: str) -> tuple[bytes, list[str]]:
     raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
 
 
-__all__ = ["FORMATS", "Pack", "Why", "build_pack", "export_pack", "find_chromium", "render_html", "render_pdf",
+__all__ = ["FORMATS", "Pack", "Why", "build_pack", "queue_drivers_table", "export_pack", "find_chromium", "render_html", "render_pdf",
            "render_pptx", "render_xlsx", "why_figure", "why_table"]

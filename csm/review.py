@@ -189,6 +189,96 @@ FROM tickets WHERE {where} GROUP BY ALL
     return (frame.filter(pl.col("w") == 0).drop("w"), frame.filter(pl.col("w") == 1).drop("w"))
 
 
+SLOT_S = 1800  # the queue model's interval: half an hour
+QUEUE_FACTORS = ("volume", "handle time", "staffing")
+
+
+def _queue_profile(con: duckdb.DuckDBPyConnection, window: Window, filters: Filters) -> pl.DataFrame:
+    """Return per queue channel, weekday and half hour: calls, handle time and agents seen, each per day of the window."""
+    params: dict = {"first": window.start, "after": window.end + timedelta(days=1)}
+    where = " AND ".join(["created_at >= $first", "created_at < $after", "is_answered IS NOT NULL",
+                          *_filter_sql(filters, params)])
+    frame = run_sql(con, f"""
+WITH per_slot AS (
+  SELECT channel, CAST(created_at AS DATE) AS day, (hour(created_at) * 60 + minute(created_at)) // 30 AS slot,
+         count(*) AS calls, sum(handle_time_s) FILTER (is_answered) AS handle,
+         count(handle_time_s) FILTER (is_answered) AS handled, count(DISTINCT agent_id) FILTER (is_answered) AS agents
+  FROM tickets WHERE {where} GROUP BY ALL)
+SELECT channel, isodow(day) AS weekday, slot, sum(calls)::DOUBLE AS calls, sum(handle)::DOUBLE AS handle,
+       sum(handled)::DOUBLE AS handled, sum(agents)::DOUBLE AS agents
+FROM per_slot GROUP BY ALL
+""", params)  # noqa: S608 - bound parameters on allow-listed columns
+    days = (pl.DataFrame({"day": pl.date_range(window.start, window.end, eager=True)})
+            .group_by(weekday=pl.col("day").dt.weekday().cast(pl.Int64)).agg(n=pl.len()))
+    return (frame.with_columns(pl.col("weekday").cast(pl.Int64)).join(days, on="weekday")
+            .select("channel", "weekday", "slot", (pl.col("calls") / pl.col("n")).alias("calls"),
+                    pl.when(pl.col("handled") > 0).then(pl.col("handle") / pl.col("handled")).alias("aht"),
+                    (pl.col("agents") / pl.col("n")).alias("agents")))
+
+
+def _modelled_service_level(volume: pl.DataFrame, handle: pl.DataFrame, staff: pl.DataFrame, *,
+                            threshold_s: float, default_aht: float) -> float | None:
+    """Return the calls-weighted Erlang C service level of one profile's calls with others' handle time and agents."""
+    from csm.staffing import service_level
+
+    keys = ["channel", "weekday", "slot"]
+    rows = (volume.select(*keys, "calls").join(handle.select(*keys, "aht"), on=keys, how="left")
+            .join(staff.select(*keys, "agents"), on=keys, how="left"))
+    answered = total = 0.0
+    for calls, aht, agents in rows.select("calls", "aht", "agents").iter_rows():
+        if not calls:
+            continue
+        aht = aht or default_aht
+        answered += calls * service_level(calls * aht / SLOT_S, round(agents or 0), aht_s=aht, threshold_s=threshold_s)
+        total += calls
+    return answered / total if total else None
+
+
+def service_level_drivers(
+    con: duckdb.DuckDBPyConnection, *, before: Window, after: Window, filters: Filters = Filters(),
+    threshold_s: float = 20,
+) -> pl.DataFrame | None:
+    """Return how much of a service level change volume, handle time and staffing explain, by an Erlang C model.
+
+    Each queue channel's calls, handle time and agents seen working (distinct agents answering)
+    are averaged per weekday and half hour in each window. Erlang C turns them into a modelled
+    service level; swapping each factor from the earlier window to the later one, in every order
+    (Shapley values), splits the modelled change exactly between the three. The actual change
+    the model does not reproduce is reported as such: the agents seen working overstate the
+    agents free for the queue, so the model is better at the direction than at the size.
+
+    Returns:
+        factor (volume, handle time, staffing, "modelled change"), effect (as a share, 0.01 = 1 point),
+        or None when a window has no queue calls.
+    """
+    from itertools import product
+    from math import factorial
+
+    profiles = (_queue_profile(con, before, filters), _queue_profile(con, after, filters))
+    if any(p.is_empty() for p in profiles):
+        return None
+    handled = pl.concat(profiles).drop_nulls("aht")
+    default_aht = float(handled["aht"].mean()) if handled.height else 300.0
+    value = {}
+    for combo in product((0, 1), repeat=3):
+        value[combo] = _modelled_service_level(*(profiles[c] for c in combo), threshold_s=threshold_s,
+                                               default_aht=default_aht)
+    if any(v is None for v in value.values()):
+        return None
+    effects = []
+    for f in range(3):  # Shapley: the average over every order of swapping the factors
+        effect = 0.0
+        for combo in product((0, 1), repeat=3):
+            if combo[f]:
+                continue
+            k = sum(combo)
+            with_f = tuple(1 if i == f else c for i, c in enumerate(combo))
+            effect += factorial(k) * factorial(2 - k) / 6 * (value[with_f] - value[combo])
+        effects.append(effect)
+    return pl.DataFrame({"factor": [*QUEUE_FACTORS, "modelled change"],
+                         "effect": [*effects, value[(1, 1, 1)] - value[(0, 0, 0)]]})
+
+
 @dataclass(frozen=True)
 class Review:
     """Everything the business review shows."""
@@ -201,6 +291,7 @@ class Review:
     why: dict[str, dict[str, pl.DataFrame]]  # moved KPI -> dimension -> decompose() output
     headcount: pl.DataFrame  # team, leavers, hires of the period (from the headcount table)
     notes: str  # the manager's commentary saved with the period
+    queue_drivers: pl.DataFrame | None = None  # service_level_drivers when service level moved
 
 
 def _moved(kpi_unit: str, change: float | None, before: float | None) -> bool:
@@ -246,7 +337,12 @@ def compute_review(
 SELECT team, sum(hires) AS hires, sum(leavers) AS leavers FROM headcount
 WHERE month >= $first AND month <= $last AND ($all OR list_contains($teams::VARCHAR[], team)) GROUP BY team ORDER BY team
 """, {"first": period.start, "last": period.end, "teams": list(filters.team), "all": not filters.team})
-    return Review(period, before, year_ago, table, why, heads, load_notes(con, period=period, filters=filters))
+    drivers = None
+    if "service_level" in why:
+        threshold = float((settings or DEFAULTS)["service_level_threshold_s"])
+        drivers = service_level_drivers(con, before=windows[1], after=windows[0], filters=filters, threshold_s=threshold)
+    return Review(period, before, year_ago, table, why, heads, load_notes(con, period=period, filters=filters),
+                  drivers)
 
 
 def _volume_split(before: pl.DataFrame, after: pl.DataFrame) -> pl.DataFrame:
@@ -335,6 +431,8 @@ def write_narrative(review: Review) -> list[str]:
             driver = main_driver(review.why[row["key"]])
             if driver is not None:
                 lines.append(_driver_sentence(kpi, *driver, change=row["change"]))
+        if row["key"] == "service_level" and review.queue_drivers is not None:
+            lines.append(_queue_sentence(review.queue_drivers, row["change"]))
     leavers = review.headcount.filter(pl.col("leavers") > 0)
     if leavers.height and int(leavers["leavers"].sum()) >= 3:
         teams = ", ".join(f"{r['team']} ({r['leavers']})" for r in leavers.iter_rows(named=True))
@@ -342,6 +440,16 @@ def write_narrative(review: Review) -> list[str]:
     if not lines:
         lines.append(f"No KPI moved materially in {review.period.name} and none has a target to judge.")
     return lines
+
+
+def _queue_sentence(drivers: pl.DataFrame, change: float) -> str:
+    effects = dict(drivers.iter_rows())
+    modelled = effects.pop("modelled change")
+    ranked = sorted(effects.items(), key=lambda kv: -abs(kv[1]))
+    parts = ", ".join(f"{name} {value * 100:+.1f}" for name, value in ranked)
+    return (f"An Erlang C model of the queues (their calls, handle time and agents seen working, by weekday and half "
+            f"hour) reproduces {modelled * 100:+.1f} of the {change * 100:+.1f} points: {parts}. The remaining "
+            f"{(change - modelled) * 100:+.1f} points it does not explain.")
 
 
 def _target_phrase(kpi, row: dict) -> str:
@@ -394,6 +502,7 @@ __all__ = [
     "previous_period",
     "review_periods",
     "save_notes",
+    "service_level_drivers",
     "shift_period",
     "write_narrative",
 ]

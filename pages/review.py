@@ -58,6 +58,9 @@ for key, by_dimension in review.why.items():
     left, right = st.columns([3, 2])
     left.plotly_chart(why_figure(why), key=f"review__why_chart_{key}")
     right.dataframe(why_table(why), hide_index=True)
+    if key == "service_level" and pack.queue_drivers is not None:
+        right.markdown("**Volume, handle time and staffing** (Erlang C model of the queues)")
+        right.dataframe(pack.queue_drivers, hide_index=True)
 st.caption("Mix: the segment's share of the contacts the KPI counts moved (a growing segment with a worse rate "
            "pulls the KPI down). Rate: the KPI moved within the segment. Per segment they add up to its part of "
            "the change, and all segments add up to the whole change. Medians and the backlog do not split this way.")

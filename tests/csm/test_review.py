@@ -118,6 +118,38 @@ def test_the_review_table_and_decompositions_add_up(demo_con):
     assert set(billing.headcount["team"]) <= {"Billing"}
 
 
+def test_more_calls_on_the_same_agents_is_all_volume(make_db):
+    from datetime import datetime
+
+    from csm.compile import Window
+    from csm.review import service_level_drivers
+
+    def calls(day, n):  # n calls of 180 s between 9:00 and 9:30 on a Monday, answered by three agents
+        return [{"ticket_id": f"{day}-{i}", "created_at": datetime(2026, 1, day, 9, i), "channel": "phone",
+                 "agent_id": f"A{i % 3}", "is_answered": True, "handle_time_s": 180.0, "wait_time_s": 5.0}
+                for i in range(n)]
+
+    con = make_db(tickets=calls(5, 10) + calls(12, 20))
+    drivers = dict(service_level_drivers(con, before=Window("b", date(2026, 1, 5), date(2026, 1, 11)),
+                                         after=Window("a", date(2026, 1, 12), date(2026, 1, 18))).iter_rows())
+    from csm.staffing import service_level
+
+    expected = service_level(2.0, 3, aht_s=180, threshold_s=20) - service_level(1.0, 3, aht_s=180, threshold_s=20)
+    assert drivers["volume"] == pytest.approx(expected) and expected < 0
+    assert drivers["handle time"] == pytest.approx(0) and drivers["staffing"] == pytest.approx(0)
+    assert drivers["modelled change"] == pytest.approx(expected)
+    assert service_level_drivers(con, before=Window("b", date(2025, 1, 5), date(2025, 1, 11)),
+                                 after=Window("a", date(2026, 1, 12), date(2026, 1, 18))) is None  # no calls before
+
+
+def test_the_queue_model_puts_decembers_drop_on_staffing_first(demo_con):
+    review = compute_review(demo_con, period=parse_period("2025-12"))
+    drivers = dict(review.queue_drivers.iter_rows())
+    assert drivers["staffing"] < drivers["volume"] < 0  # the leavers first, the winter volume second
+    assert drivers["staffing"] + drivers["volume"] + drivers["handle time"] == pytest.approx(drivers["modelled change"])
+    assert any(line.startswith("An Erlang C model of the queues") for line in write_narrative(review))
+
+
 def test_notes_are_saved_per_period_and_teams(tmp_path):
     con = connect(tmp_path / "notes.duckdb")
     create_schema(con)
