@@ -58,6 +58,7 @@ class Pack:
     kpis_raw: pl.DataFrame
     whys: list[Why]
     queue_drivers: pl.DataFrame | None = None  # shown: Factor, Points (service level's Erlang C split)
+    people: pl.DataFrame | None = None  # Team, Hires, Leavers of the period
 
 
 def build_pack(review: Review, *, teams: tuple[str, ...] = ()) -> Pack:
@@ -85,7 +86,9 @@ def build_pack(review: Review, *, teams: tuple[str, ...] = ()) -> Pack:
                if review.queue_drivers is not None and change.len() and change[0] is not None else None)
     return Pack(title=f"Business review: {review.period.name}", subtitle=f"{scope}; compared with "
                 f"{review.previous.name} and {review.last_year.name}", narrative=write_narrative(review),
-                notes=review.notes, kpis=pl.DataFrame(rows), kpis_raw=review.table, whys=whys, queue_drivers=drivers)
+                notes=review.notes, kpis=pl.DataFrame(rows), kpis_raw=review.table, whys=whys, queue_drivers=drivers,
+                people=review.headcount.rename({"team": "Team", "hires": "Hires", "leavers": "Leavers"})
+                if review.headcount.height else None)
 
 
 def queue_drivers_table(drivers: pl.DataFrame, change: float) -> pl.DataFrame:
@@ -185,6 +188,9 @@ def render_html(pack: Pack, *, charts: bool = True) -> str:
                                                                                      "displayModeBar": False})
             first = False
         parts.append(f"<section><h2>Why {e(why.label)} moved</h2>{chart}{_table_html(why_table(why))}</section>")
+    if pack.people is not None:
+        parts.append(f"<section><h2>People</h2><p>Hires and leavers in the period.</p>{_table_html(pack.people)}"
+                     "</section>")
     if pack.queue_drivers is not None:
         parts.append("<section><h2>Service level: volume, handle time and staffing</h2><p>An Erlang C model of the "
                      "queues by weekday and half hour; each factor's part is its Shapley value.</p>"
@@ -209,6 +215,8 @@ def render_xlsx(pack: Pack) -> bytes:
         sheets[f"Why {why.key}"[:31]] = why.parts.with_columns(pl.lit(why.dimension).alias("dimension"))
     if pack.queue_drivers is not None:
         sheets["Service level drivers"] = pack.queue_drivers
+    if pack.people is not None:
+        sheets["People"] = pack.people
     return to_excel(sheets)
 
 
@@ -280,6 +288,8 @@ def render_pptx(pack: Pack) -> bytes:
                 para.font.size = Pt(10)
     if pack.queue_drivers is not None:
         table_slide("Service level: volume, handle time and staffing (Erlang C model)", pack.queue_drivers)
+    if pack.people is not None:
+        table_slide("People: hires and leavers", pack.people)
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
@@ -325,6 +335,8 @@ def _text_pdf(pack: Pack, left_out: list[str]) -> bytes:
                                          for w in pack.whys]
     if pack.queue_drivers is not None:
         sections.append(("Service level: volume, handle time and staffing", pack.queue_drivers))
+    if pack.people is not None:
+        sections.append(("People: hires and leavers", pack.people))
     for heading, frame in sections:
         lines += [(10, ""), (13, heading), (9, " | ".join(frame.columns))]
         lines += [(9, " | ".join("" if v is None else str(v) for v in row)) for row in frame.iter_rows()]

@@ -65,6 +65,10 @@ st.caption("Mix: the segment's share of the contacts the KPI counts moved (a gro
            "pulls the KPI down). Rate: the KPI moved within the segment. Per segment they add up to its part of "
            "the change, and all segments add up to the whole change. Medians and the backlog do not split this way.")
 
+if review.headcount.height:
+    st.markdown(f"**People**: hires and leavers in {review.period.name} (headcount table)")
+    st.dataframe(review.headcount.rename({"team": "Team", "hires": "Hires", "leavers": "Leavers"}), hide_index=True)
+
 st.subheader("Commentary and recommendations")
 notes = st.text_area("Your commentary for this review (saved with the period and teams; goes into every export)",
                      value=review.notes, height=160, key=f"review__notes_{period}_{sel.filters.team}")

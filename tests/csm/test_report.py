@@ -52,13 +52,14 @@ def test_html_has_every_section_and_one_copy_of_plotly(july):
     page = export_pack(july, "html")[0].decode()
     assert page.startswith("<!DOCTYPE html>") and "<h2>Summary</h2>" in page and "<h2>KPIs</h2>" in page
     assert july.queue_drivers is not None  # service level moved in July: its Erlang C split has a section
-    assert page.count("<section>") == 3 + len(july.whys)
+    assert july.people is not None  # the headcount table has the month: hires and leavers
+    assert page.count("<section>") == 4 + len(july.whys)
     assert [f"<h2>Why {w.label} moved</h2>" in page for w in july.whys] == [True] * len(july.whys)
     assert page.count("Plotly.newPlot(") == len(july.whys)
     assert page.count("window.PlotlyConfig") == 1  # the library is inlined once: the page opens offline
     assert not re.search(r"<script[^>]+src=", page)  # nothing fetched from the network
     assert page.count("<tr>") == (1 + july.kpis.height + sum(1 + w.parts.height for w in july.whys)
-                                  + 1 + july.queue_drivers.height)
+                                  + 1 + july.queue_drivers.height + 1 + july.people.height)
 
 
 def test_html_escapes_everything_from_the_data_and_the_manager(evil_pack):
@@ -75,6 +76,7 @@ def test_excel_sheets_and_row_counts(july):
     for why in july.whys:
         assert got[f"Why {why.key}"] == why.parts.height + 1
     assert got["Service level drivers"] == 7  # header, three factors, modelled, not explained, actual
+    assert got["People"] == july.people.height + 1
 
 
 def test_powerpoint_has_a_slide_per_section_with_native_charts(july):
@@ -83,9 +85,10 @@ def test_powerpoint_has_a_slide_per_section_with_native_charts(july):
     deck = Presentation(io.BytesIO(export_pack(july, "pptx")[0]))
     titles = [s.shapes.title.text for s in deck.slides]
     assert titles[:3] == ["Business review: July 2026", "Summary", "KPIs"]
-    assert len(deck.slides) == 4 + len(july.whys)  # the last: service level's volume, handle time and staffing
-    assert deck.slides[-1].shapes.title.text.startswith("Service level: volume, handle time and staffing")
-    for slide, why in zip(list(deck.slides)[3:-1], july.whys, strict=True):
+    assert len(deck.slides) == 5 + len(july.whys)  # then service level's volume, handle time and staffing; people
+    assert deck.slides[-2].shapes.title.text.startswith("Service level: volume, handle time and staffing")
+    assert deck.slides[-1].shapes.title.text == "People: hires and leavers"
+    for slide, why in zip(list(deck.slides)[3:-2], july.whys, strict=True):
         assert slide.shapes.title.text.startswith(f"Why {why.label} moved")
         assert sum(shape.has_chart for shape in slide.shapes) == 1
     kpis = next(s for s in deck.slides[2].shapes if s.has_table).table
