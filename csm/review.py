@@ -442,9 +442,16 @@ def write_narrative(review: Review) -> list[str]:
     return lines
 
 
+MODEL_REPRODUCES = 0.25  # the queue model's split is stated when it reproduces at least this much of the change
+
+
 def _queue_sentence(drivers: pl.DataFrame, change: float) -> str:
     effects = dict(drivers.iter_rows())
     modelled = effects.pop("modelled change")
+    if not change or modelled / change < MODEL_REPRODUCES:
+        return (f"An Erlang C model of the queues (their calls, handle time and agents seen working) does not "
+                f"reproduce this change ({modelled * 100:+.1f} of the {change * 100:+.1f} points), so it names no "
+                "cause among volume, handle time and staffing.")
     ranked = sorted(effects.items(), key=lambda kv: -abs(kv[1]))
     parts = ", ".join(f"{name} {value * 100:+.1f}" for name, value in ranked)
     return (f"An Erlang C model of the queues (their calls, handle time and agents seen working, by weekday and half "

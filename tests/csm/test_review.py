@@ -161,3 +161,16 @@ def test_notes_are_saved_per_period_and_teams(tmp_path):
     assert load_notes(con, period=october) == "Hire <b>three</b>."
     assert load_notes(con, period=october, filters=Filters(team=("Billing",))) == "Billing only."
     assert load_notes(con, period=parse_period("2026-Q4")) == ""
+
+
+def test_the_queue_model_names_no_cause_when_it_does_not_reproduce_the_change():
+    from csm.review import _queue_sentence
+
+    drivers = pl.DataFrame({"factor": ["volume", "handle time", "staffing", "modelled change"],
+                            "effect": [-0.017, 0.003, 0.022, 0.008]})
+    assert _queue_sentence(drivers, -0.07).startswith("An Erlang C model of the queues (their calls, handle time and "
+                                                      "agents seen working) does not reproduce this change (+0.8 of "
+                                                      "the -7.0 points)")
+    agreeing = drivers.with_columns(pl.Series("effect", [-0.01, 0.0, -0.02, -0.03]))
+    assert "reproduces -3.0 of the -7.0 points: staffing -2.0, volume -1.0, handle time +0.0." in _queue_sentence(
+        agreeing, -0.07)
