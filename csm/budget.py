@@ -30,11 +30,10 @@ import polars as pl
 
 from csm.compile import Filters, Window, _filter_sql
 from csm.db import run_sql
-from csm.metrics import compute_kpis, compute_spend
+from csm.metrics import SPEND_BLIND_DIMENSIONS, compute_kpis, compute_spend
 
 OVER_PLAN_TOLERANCE = 0.01  # 1% of the plan: smaller overruns are rounding, not a story
 RUN_RATE_MONTHS = 3
-SPEND_BLIND = ("channel", "agent_id", "category", "priority")  # spend is not recorded by these
 
 
 def month_start(day: date) -> date:
@@ -245,10 +244,9 @@ def compute_unit_costs(
     monthly = (kpis.with_columns(month=pl.col("window").str.to_date("%Y-%m"),
                                  spend=pl.col("window").replace_strict(spend, return_dtype=pl.Float64))
                .select("month", "spend", "contacts", "resolved", "cost_per_contact", "cost_per_resolved").sort("month"))
-    window = Window("months", months[0], add_months(months[-1], 1) - timedelta(days=1))
-    params: dict = {"first": window.start, "after": window.end + timedelta(days=1)}
+    params: dict = {"first": months[0], "after": add_months(months[-1], 1)}
     where = " AND ".join(["true", *_filter_sql(Filters(team=filters.team), params)])
-    blind = any(getattr(filters, d) for d in SPEND_BLIND)
+    blind = any(d in filters.active() for d in SPEND_BLIND_DIMENSIONS)
     by_channel = run_sql(con, f"""
 SELECT channel, sum(CASE WHEN is_answered IS DISTINCT FROM FALSE THEN handle_time_s END) / 3600 AS handled_hours,
        count(*) AS contacts, CAST(date_trunc('month', created_at) AS DATE) AS month

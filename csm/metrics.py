@@ -34,7 +34,7 @@ from csm.periods import build_windows, calendar_bucket, choose_grain, period_buc
 from csm.settings import DEFAULTS
 
 # Filters that spend cannot follow: the budget is booked per team and month only.
-_COST_BLIND_DIMENSIONS = ("channel", "agent_id", "category", "priority")
+SPEND_BLIND_DIMENSIONS = ("channel", "agent_id", "category", "priority")  # spend is not recorded by these
 
 
 def compute_kpis(
@@ -208,7 +208,7 @@ def _apply_cost(
     filters: Filters, grouped: bool,
 ) -> pl.DataFrame:
     """Turn the cost KPI's count column into spend / count, or null where spend cannot follow."""
-    blind = grouped or any(d in filters.active() for d in _COST_BLIND_DIMENSIONS)
+    blind = grouped or any(d in filters.active() for d in SPEND_BLIND_DIMENSIONS)
     spend = {} if blind else dict(enumerate(compute_spend(con, windows=windows, teams=filters.team)))
     spend_col = pl.col("window").replace_strict(spend, default=None, return_dtype=pl.Float64)
     count = pl.col(kpi.key).cast(pl.Float64)

@@ -13,6 +13,7 @@ from csm.formatting import (
     format_year_summary,
     to_excel,
 )
+from csm.metrics import SPEND_BLIND_DIMENSIONS
 from csm.periods import describe_period
 from csm.ui.filters import get_selection
 from csm.ui.loaders import load_budget_view
@@ -25,8 +26,7 @@ months = f"{view.months[0]:%b %Y}" + (f" – {view.months[-1]:%b %Y}" if len(vie
 st.caption(f"{describe_period(sel.start, sel.end)}. Budget and headcount are monthly: this page shows the whole "
            f"months {months}" + (f" for {', '.join(sel.filters.team)}" if sel.filters.team else
                                  ", every team and the shared costs") + ".")
-blind = [d for d in ("channel", "agent_id", "category", "priority") if getattr(sel.filters, d)]
-if blind:
+if any(d in sel.filters.active() for d in SPEND_BLIND_DIMENSIONS):
     st.info("Spend and headcount are not recorded by channel, agent, topic or priority: those filters change the "
             "contact counts only, and the costs per contact are n/a.")
 
