@@ -31,6 +31,7 @@ import polars as pl
 from csm.compile import Filters, Window, _filter_sql
 from csm.db import run_sql
 from csm.metrics import SPEND_BLIND_DIMENSIONS, compute_kpis, compute_spend
+from csm.periods import period_buckets
 
 OVER_PLAN_TOLERANCE = 0.01  # 1% of the plan: smaller overruns are rounding, not a story
 RUN_RATE_MONTHS = 3
@@ -54,11 +55,7 @@ def add_months(month: date, k: int) -> date:
 
 def months_between(start: date, end: date) -> list[date]:
     """Return the first days of the months that overlap [start, end]."""
-    out, month = [], month_start(start)
-    while month <= end:
-        out.append(month)
-        month = add_months(month, 1)
-    return out
+    return [month for month, _, _ in period_buckets(start, end, "month")]
 
 
 def _team_rows(params: dict, teams: tuple[str, ...]) -> str:

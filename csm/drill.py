@@ -29,6 +29,7 @@ import polars as pl
 from csm.compile import _NOT_ABANDONED, DIMENSIONS, Filters, _bind_settings, _filter_sql
 from csm.db import run_sql
 from csm.kpis import load_catalogue
+from csm.periods import calendar_bucket
 from csm.schema import quote_identifier
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -211,7 +212,7 @@ def bucket_days(bucket: date, *, grain: str, start: date, end: date) -> tuple[da
     elif grain == "week":
         last = bucket + timedelta(days=6)
     elif grain == "month":
-        last = date(bucket.year + (bucket.month == 12), bucket.month % 12 + 1, 1) - timedelta(days=1)
+        last = calendar_bucket(bucket, "month")[1]
     else:
         raise ValueError(f"grain must be day, week or month, not {grain!r}")
     return max(bucket, start), min(last, end)
@@ -412,7 +413,7 @@ def drill_ramp(point: dict, *, kpi_key: str, kpi_label: str, weeks: int, experie
                      f"counted in {_in_text(kpi_label)}", tenure_weeks=(experienced, None),
                      population=_kpi_population(kpi_key))
     week = int(point["x"])
-    month_end = date(cohort.year + (cohort.month == 12), cohort.month % 12 + 1, 1) - timedelta(days=1)
+    month_end = calendar_bucket(cohort, "month")[1]
     return Drill(first_day, last, f"Hires of {cohort:%b %Y} in week {week} of their tenure, counted in "
                  f"{_in_text(kpi_label)}", tenure_weeks=(week, week + 1), hired=(cohort, month_end),
                  population=_kpi_population(kpi_key))
@@ -443,7 +444,7 @@ def drill_topic_cell(
 
 def drill_topic_month(topic: str, month: date, *, end: date) -> Drill:
     """Return the contacts of one topic created in one month up to ``end`` (an emerging topic's month)."""
-    last = min(date(month.year + (month.month == 12), month.month % 12 + 1, 1) - timedelta(days=1), end)
+    last = min(calendar_bucket(month, "month")[1], end)
     return Drill(month, last, f"Created {_span(month, last)}, topic {topic}", keep=(("category", (topic,)),))
 
 

@@ -33,6 +33,7 @@ from csm.db import create_schema, run_sql
 from csm.formatting import format_value
 from csm.kpis import load_catalogue
 from csm.metrics import compute_kpis, compute_scorecard, load_targets
+from csm.periods import calendar_bucket, period_buckets
 from csm.settings import DEFAULTS
 
 REVIEW_KPIS = ("contacts", "csat", "fcr_rate", "aht_s", "service_level", "sla_rate", "frt_median_s", "backlog",
@@ -64,10 +65,6 @@ class ReviewPeriod:
         return f"Q{self.label[-1]} {self.start.year}" if self.is_quarter else f"{self.start:%B %Y}"
 
 
-def _month_end(first: date) -> date:
-    return date(first.year + (first.month == 12), first.month % 12 + 1, 1) - timedelta(days=1)
-
-
 def parse_period(text: str) -> ReviewPeriod:
     """Return the month (``2026-10``) or quarter (``2026-Q3``) named by ``text``.
 
@@ -85,9 +82,9 @@ def parse_period(text: str) -> ReviewPeriod:
     if match.group(3):
         q = int(match.group(3))
         start = date(year, 3 * q - 2, 1)
-        return ReviewPeriod(f"{year}-Q{q}", start, _month_end(date(year, 3 * q, 1)))
+        return ReviewPeriod(f"{year}-Q{q}", *calendar_bucket(start, "quarter"))
     start = date(year, int(match.group(2)), 1)
-    return ReviewPeriod(f"{year}-{start.month:02d}", start, _month_end(start))
+    return ReviewPeriod(f"{year}-{start.month:02d}", *calendar_bucket(start, "month"))
 
 
 def shift_period(period: ReviewPeriod, *, months: int) -> ReviewPeriod:
@@ -112,10 +109,7 @@ def review_periods(first: date | None, last: date | None) -> list[str]:
     """
     if first is None or last is None:
         return []
-    months, month = [], date(first.year, first.month, 1)
-    while month <= last:
-        months.append(f"{month.year}-{month.month:02d}")
-        month = _month_end(month) + timedelta(days=1)
+    months = [f"{m:%Y-%m}" for m, _, _ in period_buckets(first, last, "month")]
     quarters = sorted({f"{m[:4]}-Q{(int(m[5:]) - 1) // 3 + 1}" for m in months}, reverse=True)
     return [*reversed(months), *quarters]
 

@@ -6,8 +6,8 @@ import zipfile
 import pytest
 from playwright.sync_api import Page, expect
 
-from csm.db import connect
 from tests.browser.server import serve_app
+from tests.test_budget_page import planned
 
 pytestmark = pytest.mark.browser
 
@@ -25,15 +25,6 @@ def test_budget_page_draws_and_downloads_its_workbook(page: Page, app_url, tmp_p
         workbook = book.read("xl/workbook.xml").decode()
     for sheet in ("Year", "Spend by month", "Headcount", "Headcount summary", "Unit costs", "By channel", "Weeks"):
         assert f'name="{sheet}"' in workbook
-
-
-def planned(db, team, category, month):
-    con = connect(db, read_only=True)
-    try:
-        return con.execute("SELECT planned FROM budget WHERE team = ? AND category = ? AND month = ?",
-                           [team, category, month]).fetchone()[0]
-    finally:
-        con.close()
 
 
 def test_a_plan_cell_edited_in_the_grid_is_saved_and_undone(page: Page, demo_db_file, tmp_path):
