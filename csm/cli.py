@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from csm.compile import Filters, Window
-from csm.db import connect, has_tickets
+from csm.db import DatabaseError, connect, describe_database_error, has_tickets, open_database
 from csm.demo import build_demo_database, default_end
 from csm.forecast import compute_backtest, render_backtest_markdown
 from csm.ingest.casting import AmbiguousDatesError
@@ -122,7 +122,8 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"{args.db} already holds data; left as it is.")
         return 0
     end = args.end or default_end()
-    con = connect(args.db)
+    Path(args.db).parent.mkdir(parents=True, exist_ok=True)  # the user asked for the demo here
+    con = open_database(args.db, read_only=False, create=True)
     try:
         n = build_demo_database(con, end=end, seed=args.seed)
     finally:
@@ -133,10 +134,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_kpis(args: argparse.Namespace) -> int:
     """Print KPI values for the selection."""
-    if not Path(args.db).is_file():
-        print(f"error: no database at {args.db}; build one with `python -m csm demo --db {args.db}`", file=sys.stderr)
-        return 2
-    con = connect(args.db, read_only=True)
+    con = open_database(args.db)
     first, last, count = load_data_range(con)
     start, end = args.start or first, args.end or last
     catalogue = load_catalogue()
@@ -148,7 +146,7 @@ def run_kpis(args: argparse.Namespace) -> int:
                              settings=load_settings())
         values = {k: _plain(frame[k][0]) for k in catalogue.keys()}
     if args.json:
-        print(json.dumps(values))
+        print(json.dumps(values, allow_nan=False))  # _plain made every non-finite value null: valid JSON
     else:
         from csm.formatting import format_value
 
@@ -159,25 +157,25 @@ def run_kpis(args: argparse.Namespace) -> int:
 
 
 def _plain(value: object) -> float | int | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return None
     return value
 
 
-def _open_for_writing(path: str) -> duckdb.DuckDBPyConnection | None:
-    try:
-        return connect(path)
-    except duckdb.IOException as exc:
-        print(f"error: cannot open {path} for writing ({str(exc).splitlines()[0]}). "
-              "Is the dashboard running on it? Stop it, or import from its Data page.", file=sys.stderr)
-        return None
+def _open_for_writing(path: str, *, create: bool = False) -> duckdb.DuckDBPyConnection:
+    """Return a writable connection; ``create`` allows a new file (an import into a new database).
+
+    Raises:
+        DatabaseError: the file is missing (unless ``create``), damaged, locked or unwritable.
+    """
+    if create and not Path(path).exists() and Path(path).parent.is_dir():
+        print(f"note: {path} does not exist yet; a new database is created there", file=sys.stderr)
+    return open_database(path, read_only=False, create=create)
 
 
 def run_reference_import(args: argparse.Namespace) -> int:
     """Import a reference table; print the mapping and the report; exit 1 when errors remain."""
-    con = _open_for_writing(args.db)
-    if con is None:
-        return 1
+    con = _open_for_writing(args.db, create=not args.dry_run)
     try:
         result = import_reference(con, args.table, args.file, maps=args.maps, sheet=args.sheet, dry_run=args.dry_run,
                                   dates=args.dates.replace("-", "_") if args.dates else None)
@@ -204,33 +202,28 @@ def run_import(args: argparse.Namespace) -> int:
     """Import a file; print the mapping and the validation report; exit 1 when errors remain."""
     if args.table != "tickets":
         return run_reference_import(args)
-    con = _open_for_writing(args.db)
-    if con is None:
-        return 1
     folder = load_settings()["mappings_dir"]
+    try:  # every name the user gives is checked before anything is written
+        saved = mapping_path(args.mapping, folder) if args.mapping else None
+        save_to = mapping_path(args.save_mapping, folder) if args.save_mapping else None
+    except ValueError as exc:
+        print(f"error: {exc}. Nothing was written.", file=sys.stderr)
+        return 2
+    con = connect(":memory:") if args.dry_run and not Path(args.db).exists() else _open_for_writing(args.db, create=True)
     try:
         result = import_file(
             con, args.file, maps=args.maps, sets=args.sets, times=args.times, units=args.units, starts=args.starts,
-            sheet=args.sheet,
-            preset=args.preset,
-            saved=mapping_path(args.mapping, folder) if args.mapping else None,
+            sheet=args.sheet, preset=args.preset, saved=saved,
             dry_run=args.dry_run, drop_invalid=args.drop_invalid,
             dates=args.dates.replace("-", "_") if args.dates else None,
             progress=lambda share, step: print(f"[{share:4.0%}] {step}", file=sys.stderr, flush=True),
         )
     except (ReadError, AmbiguousDatesError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        print("nothing written", file=sys.stderr)
         return 1
     finally:
         con.close()
-    if args.save_mapping:
-        try:
-            path = mapping_path(args.save_mapping, folder)
-        except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        save_mapping(result.mapping, path)
-        print(f"mapping saved as {path}")
     print(f"{result.file}: {result.rows_read:,} rows read")
     preset = load_presets()[result.mapping.preset].label if result.mapping.preset else None
     print(f"mapping{f' (preset: {preset})' if preset else ''}:\n  " + "\n  ".join(result.mapping.describe()))
@@ -240,14 +233,24 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"dates in {column}: {style.replace('_', ' ')}")
     for finding in result.findings:
         print(finding.describe(result.file))
-    if result.errors and not (args.drop_invalid and result.import_id):
+    written = result.import_id is not None
+    if result.errors and not written:
         print("nothing written: fix the errors above, correct the mapping, or use --drop-invalid", file=sys.stderr)
         return 1
     if args.dry_run:
         print("dry run: nothing written")
-        return 0
-    print(f"import {result.import_id}: {result.rows_written:,} rows written, {result.rows_folded:,} folded "
-          f"(several rows per ticket), {result.rows_dropped:,} dropped")
+    else:
+        print(f"import {result.import_id}: {result.rows_written:,} rows written, {result.rows_folded:,} folded "
+              f"(several rows per ticket), {result.rows_dropped:,} dropped")
+    if save_to is not None:
+        try:
+            save_mapping(result.mapping, save_to)
+        except OSError as exc:
+            done = f"the import {result.import_id} was written" if written else "nothing was imported"
+            print(f"error: {done}, but the mapping could not be saved as {save_to} ({exc.strerror or exc})",
+                  file=sys.stderr)
+            return 1
+        print(f"mapping saved as {args.save_mapping.strip()!r} ({save_to})")
     return 0
 
 
@@ -259,7 +262,7 @@ def run_template(args: argparse.Namespace) -> int:
 
 def run_imports(args: argparse.Namespace) -> int:
     """Print the import log."""
-    con = connect(args.db, read_only=True)
+    con = open_database(args.db)
     try:
         frame = load_imports(con)
     finally:
@@ -275,8 +278,6 @@ def run_imports(args: argparse.Namespace) -> int:
 def run_undo(args: argparse.Namespace) -> int:
     """Undo an import."""
     con = _open_for_writing(args.db)
-    if con is None:
-        return 1
     try:
         removed, restored = undo_import(con, args.import_id)
     except ValueError as exc:
@@ -290,7 +291,7 @@ def run_undo(args: argparse.Namespace) -> int:
 
 def run_backtest(args: argparse.Namespace) -> int:
     """Backtest the forecast per channel at 1, 4 and 12 weeks and write the report."""
-    con = connect(args.db, read_only=True)
+    con = open_database(args.db)
     try:
         first_day, last_day, _ = load_data_range(con)
         channels = [None, *sorted(load_filter_options(con)["channel"])]
@@ -320,10 +321,7 @@ def run_report(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if not Path(args.db).exists():
-        print(f"error: {args.db} does not exist; build it with `python -m csm demo` or import data", file=sys.stderr)
-        return 1
-    con = connect(args.db, read_only=True)
+    con = open_database(args.db)
     try:
         first, last, _ = load_data_range(con)
         if first is None or period.end < first or period.start > last:
@@ -352,9 +350,36 @@ def run_docs(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    No traceback reaches the user: a database problem, a file that vanished or a full disk is one
+    line naming the file and what to do, and exit status 1 (2 for a bad command line).
+    """
     args = build_parser().parse_args(argv)
     commands = {"demo": run_demo, "kpis": run_kpis, "import": run_import, "template": run_template,
                 "imports": run_imports, "undo": run_undo, "backtest": run_backtest, "report": run_report,
                 "docs": run_docs}
-    return commands[args.command](args)
+    db = getattr(args, "db", None)
+    try:
+        return commands[args.command](args)
+    except DatabaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (duckdb.Error, OSError, MemoryError) as exc:
+        # Raised inside a transaction, which rolled back: the database is as it was.
+        where = describe_database_error(db, exc, opening=False) if db and isinstance(exc, duckdb.Error) else _describe_os_error(exc)
+        print(f"error: {where}", file=sys.stderr)
+        if args.command in ("import", "undo", "demo"):
+            print("nothing written: the database is as it was", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: nothing written", file=sys.stderr)
+        return 130
+
+
+def _describe_os_error(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        return "not enough memory for this file; split it, or raise the machine's memory"
+    name = getattr(exc, "filename", None)
+    reason = getattr(exc, "strerror", None) or str(exc)
+    return f"{name}: {reason}" if name else reason

@@ -33,11 +33,66 @@ def connect(path: str | Path, *, read_only: bool = False, threads: int = 0) -> d
     }
     if threads:
         config["threads"] = str(threads)
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only, config=config)
     con.execute("SET enable_progress_bar = false")  # long loads must not draw on the CLI's output
     return con
+
+
+class DatabaseError(RuntimeError):
+    """The database file cannot be used; the message says which file, why and what to do."""
+
+
+def describe_database_error(path: str | Path, exc: BaseException, *, opening: bool = True) -> str:
+    """Return one plain sentence on why the database at ``path`` failed, from a DuckDB or OS error.
+
+    ``opening`` False: the error came from a query, not from opening the file; the fallback
+    then quotes the error as it is.
+    """
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    lowered = text.lower()
+    if "not a valid duckdb database" in lowered or "corrupt" in lowered or "checksum" in lowered \
+            or "invalid database" in lowered or "serialization" in lowered:
+        return (f"{path} is damaged or is not a DuckDB database ({text}). Restore it from a backup, or build a "
+                f"new one with `python -m csm demo --db {path}` (demo data) or `python -m csm import FILE --db {path}`.")
+    if "no space left" in lowered or "disk full" in lowered or "not enough space" in lowered:
+        return (f"the disk holding {path} is full ({text}). Nothing was changed: the database is as it was. "
+                "Free some space and try again.")
+    if "permission denied" in lowered or isinstance(exc, PermissionError):
+        return f"no permission to use {path} ({text}). Check the file's owner and permissions."
+    if "is a directory" in lowered or isinstance(exc, IsADirectoryError):
+        return f"{path} is a folder, not a database file. Set CSM_DB_PATH (or --db) to a .duckdb file."
+    if "lock" in lowered:
+        return (f"{path} is in use by another program ({text}). Is the dashboard running on it? Stop it, or "
+                "import from its Data page.")
+    return f"cannot open the database {path} ({text})." if opening else f"{text}."
+
+
+def open_database(path: str | Path, *, read_only: bool = True, create: bool = False,
+                  threads: int = 0) -> duckdb.DuckDBPyConnection:
+    """Return a connection to an existing database file, or raise ``DatabaseError`` with a clear message.
+
+    A missing file or folder is an error unless ``create`` (the user asked for a new database): a
+    mistyped ``CSM_DB_PATH`` must not quietly become an empty or demo database.
+
+    Raises:
+        DatabaseError: missing, a folder, damaged, locked, unreadable or on a full disk.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file. Set CSM_DB_PATH (or --db) to a .duckdb file.")
+    if not path.exists():
+        if not create:
+            raise DatabaseError(
+                f"there is no database at {path}. Build the demo data with `python -m csm demo --db {path}` "
+                f"(or `make run`), import your own with `python -m csm import FILE --db {path}`, or set CSM_DB_PATH "
+                "to the database you meant.")
+        if not path.parent.is_dir():
+            raise DatabaseError(f"the folder {path.parent} does not exist, so {path.name} cannot be created there. "
+                                "Check the path (CSM_DB_PATH or --db), or create the folder first.")
+    try:
+        return connect(path, read_only=read_only, threads=threads)
+    except (duckdb.Error, OSError) as exc:
+        raise DatabaseError(describe_database_error(path, exc)) from None
 
 
 def has_tickets(path: str | Path) -> bool:

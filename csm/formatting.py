@@ -258,13 +258,15 @@ def format_agent_scorecard(table: pl.DataFrame, *, keys: tuple[str, ...], sort_b
 
 
 def to_excel(sheets: dict[str, pl.DataFrame]) -> bytes:
-    """Return an Excel workbook (xlsx) with one worksheet per frame, in order."""
+    """Return an Excel workbook (xlsx) with one worksheet per frame, in order; text cells stay text (``csm.inert``)."""
     import io
 
-    book = io.BytesIO()
     import xlsxwriter
 
-    with xlsxwriter.Workbook(book) as workbook:
+    from csm.inert import WORKBOOK_OPTIONS
+
+    book = io.BytesIO()
+    with xlsxwriter.Workbook(book, WORKBOOK_OPTIONS) as workbook:
         for name, frame in sheets.items():
             frame.write_excel(workbook, worksheet=name)
     return book.getvalue()

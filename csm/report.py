@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from csm.formatting import format_value, to_excel
+from csm.inert import inert_chart_data
 from csm.kpis import load_catalogue
 from csm.review import Review, main_driver, write_narrative
 
@@ -223,7 +224,6 @@ def render_xlsx(pack: Pack) -> bytes:
 def render_pptx(pack: Pack) -> bytes:
     """Return the pack as a PowerPoint deck: title, summary, KPIs, then one slide per "why it moved"."""
     from pptx import Presentation
-    from pptx.chart.data import CategoryChartData
     from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
     from pptx.util import Inches, Pt
 
@@ -262,7 +262,7 @@ def render_pptx(pack: Pack) -> bytes:
         slide.shapes.title.text = f"Why {why.label} moved: by {DIMENSION_WORDS[why.dimension]}"
         kpi = load_catalogue()[why.key]
         scale = 100 if kpi.unit == "ratio" else 1
-        data = CategoryChartData()
+        data = inert_chart_data()
         data.categories = [str(s).replace("_", " ") for s in why.parts["segment"]]
         if kpi.kind == "count":
             data.add_series(f"change in {why.label.lower()}", [v or 0 for v in why.parts["total"]])

@@ -45,6 +45,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder where the Data page writes uploaded files before importing them.",
     ),
     Setting("max_upload_mb", 500, "Largest file the Data page accepts, in megabytes; import larger ones with the CLI."),
+    Setting("max_rows", 20_000_000, "Most data rows one imported file may hold; a larger file is refused while it "
+            "is read, before anything is written. Split it into several files."),
+    Setting("max_cell_kb", 1024, "Longest cell (for a CSV: longest line) an imported file may hold, in kilobytes."),
+    Setting("max_workbook_mb", 300, "Most megabytes an Excel workbook may unpack to (its sheets and strings, "
+            "checked while unzipping), so a small zip bomb is refused in seconds."),
+    Setting("timezone", "UTC", "Time zone of the operation (an IANA name such as Europe/Paris). Imported "
+            "times with an offset (Z, +02:00) or as epoch seconds are converted to it; times without one are "
+            "taken as already in it."),
     Setting("demo_seed", 7, "Seed of the demo data generator; the same seed gives the same data."),
     Setting("cache_ttl_s", 600, "Seconds the app keeps a query result before asking DuckDB again."),
     Setting(

@@ -6,6 +6,7 @@ from csm.agents import EXPERIENCED_WEEKS, RAMP_WEEKS, SCORECARD_KPIS
 from csm.charts import build_handle_time_figure, build_kpi_by_group_figure, build_ramp_figure
 from csm.drill import drill_agent_trend, drill_handle_time, drill_mix_row, drill_ramp, drill_row
 from csm.formatting import agent_trend_frame, format_agent_scorecard, format_mix, to_excel
+from csm.inert import to_csv
 from csm.kpis import load_catalogue
 from csm.one_on_one import TREND_KPIS, render_one_on_one
 from csm.periods import describe_period
@@ -105,7 +106,7 @@ else:
                "The period filter does not apply; the others do.")
 
 a, b = st.columns(2)
-a.download_button("Scorecard (CSV)", card.table.write_csv(), file_name=f"agents_{sel.start}_{sel.end}.csv",
+a.download_button("Scorecard (CSV)", to_csv(card.table), file_name=f"agents_{sel.start}_{sel.end}.csv",
                   mime="text/csv", key="agents__csv")
 b.download_button("Scorecard and teams (Excel)", to_excel({"Agents": card.table, "Teams": card.teams}),
                   file_name=f"agents_{sel.start}_{sel.end}.xlsx",

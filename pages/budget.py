@@ -13,6 +13,7 @@ from csm.formatting import (
     format_year_summary,
     to_excel,
 )
+from csm.inert import to_csv
 from csm.metrics import SPEND_BLIND_DIMENSIONS
 from csm.periods import describe_period
 from csm.ui.filters import get_selection
@@ -95,7 +96,7 @@ st.caption("Cost per contact: booked spend / contacts created in the month; per 
 
 a, b = st.columns(2)
 name = f"budget_{view.months[0]:%Y-%m}_{view.months[-1]:%Y-%m}"
-a.download_button("Spend by month (CSV)", view.by_month.write_csv(), file_name=f"{name}.csv", mime="text/csv",
+a.download_button("Spend by month (CSV)", to_csv(view.by_month), file_name=f"{name}.csv", mime="text/csv",
                   key="budget__csv")
 b.download_button("Budget, headcount and unit costs (Excel)",
                   to_excel({"Year": summary, "Spend by month": view.by_month, "Headcount": view.headcount,

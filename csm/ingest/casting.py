@@ -10,7 +10,7 @@ never guessed. Every vocabulary list reaches SQL as a bound parameter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 
@@ -59,7 +59,16 @@ DAY_FIRST = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M:
              "%d.%m.%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d/%m/%y %H:%M", "%d/%m/%y",
              "%d/%m/%Y %I:%M %p", "%d/%m/%Y %I:%M:%S %p", "%d/%m/%y %I:%M %p"]
 MONTH_FIRST = [f.replace("%d", "%D").replace("%m", "%d").replace("%D", "%m") for f in DAY_FIRST]
-DATE_STYLES = ("iso", "day_first", "month_first", "excel")
+DATE_STYLES = ("iso", "day_first", "month_first", "excel", "epoch_s", "epoch_ms")
+EPOCH_S_FROM = 1e8  # 1973-03-03 in epoch seconds, far beyond any Excel serial (2,958,465 is 9999-12-31)
+EPOCH_MS_FROM = 1e11  # 1973-03-03 in epoch milliseconds
+EXCEL_LAST = 2958465
+# A timestamp that carries its offset (Z, +02:00, +0200) after a time of day.
+OFFSET_PATTERN = r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
+# Dates some tools write for "never" (Zendesk's 1900-01-01, Excel's day zero, the Unix epoch).
+PLACEHOLDER_DATES = ["1900-01-01 00:00:00", "1899-12-30 00:00:00", "1899-12-31 00:00:00", "1970-01-01 00:00:00",
+                     "0001-01-01 00:00:00", "9999-12-31 00:00:00", "9999-12-31 23:59:59"]
+PLACEHOLDER_COLUMNS = ("first_response_at", "resolved_at", "updated_at")
 
 
 class AmbiguousDatesError(ValueError):
@@ -73,6 +82,9 @@ class CastPlan:
     columns: dict[str, str]  # canonical column -> typed expression
     texts: dict[str, str]  # mapped column -> its cleaned source text, for the validation report
     date_styles: dict[str, str]
+    placeholders: dict[str, str] = field(default_factory=dict)  # column -> SQL true for a "never" date
+    timezone: str = "UTC"  # the operation's zone: offsets and epoch times are converted to it
+    offsets: dict[str, int] = field(default_factory=dict)  # timestamp column -> values that carried an offset
 
 
 def _text(source: str) -> str:
@@ -109,14 +121,22 @@ def detect_date_style(con: duckdb.DuckDBPyConnection, source: str, *, name: str)
         " count(*) FILTER (regexp_matches(v, '^\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}')),"
         " count(*) FILTER (try_cast(regexp_extract(v, '^(\\d{1,2})[./-]', 1) AS INT) > 12),"
         " count(*) FILTER (try_cast(regexp_extract(v, '^\\d{1,2}[./-](\\d{1,2})[./-]', 1) AS INT) > 12),"
-        " count(*) FILTER (regexp_matches(v, '^\\d{1,2}\\.\\d{1,2}\\.'))"
+        " count(*) FILTER (regexp_matches(v, '^\\d{1,2}\\.\\d{1,2}\\.')),"
+        " min(try_cast(v AS DOUBLE)) FILTER (isfinite(try_cast(v AS DOUBLE)))"
         f" FROM (SELECT {text} AS v FROM {STAGED})",
         {"null_markers": NULL_MARKERS},
     ).fetchone()
-    values, iso, numeric, slashed, day_gt_12, month_gt_12, dotted = row
+    values, iso, numeric, slashed, day_gt_12, month_gt_12, dotted, smallest = row
     if values == 0 or iso >= slashed and iso >= numeric:
         return "iso"
     if numeric > slashed:
+        # Excel day numbers stay below 2,958,466 (year 9999); Unix epoch seconds of this century are
+        # above 1e9 and milliseconds above 1e12. Numbers between are read as Excel serials, and those
+        # beyond its range are reported as unreadable, never turned into a year 400,000.
+        if smallest is not None and smallest >= EPOCH_MS_FROM:
+            return "epoch_ms"
+        if smallest is not None and smallest >= EPOCH_S_FROM:
+            return "epoch_s"
         return "excel"
     if day_gt_12 and not month_gt_12:
         return "day_first"
@@ -145,14 +165,31 @@ def choose_date_style(con: duckdb.DuckDBPyConnection, source: str, *, name: str,
 
 
 def _timestamp(text: str, style: str) -> str:
+    """Return the SQL reading ``text`` as a timestamp in the operation's zone (``$tz``) for a date style.
+
+    Values with an offset (``Z``, ``+02:00``) and epoch numbers are instants: converted to the
+    zone. Values without one are wall-clock times already in it. A number outside its style's
+    range gives NULL (reported as unreadable), never an overflow.
+    """
     if style == "iso":
-        return f"try_cast({text} AS TIMESTAMP)"
+        return (f"CASE WHEN regexp_matches({text}, $offset_pattern) THEN timezone($tz, try_cast({text} AS TIMESTAMPTZ)) "
+                f"ELSE try_cast({text} AS TIMESTAMP) END")
+    number = f"try_cast({text} AS DOUBLE)"
     if style == "excel":
         # Excel day numbers count from 1899-12-30; the fraction is the time of day.
-        return (f"CAST(TIMESTAMP '1899-12-30' + to_microseconds(CAST(round(try_cast({text} AS DOUBLE) * 86400e6)"
-                " AS BIGINT)) AS TIMESTAMP)")
+        return (f"CASE WHEN {number} BETWEEN 0 AND {EXCEL_LAST} THEN CAST(TIMESTAMP '1899-12-30' + "
+                f"to_microseconds(CAST(round({number} * 86400e6) AS BIGINT)) AS TIMESTAMP) END")
+    if style in ("epoch_s", "epoch_ms"):
+        seconds = number if style == "epoch_s" else f"({number} / 1000)"
+        return (f"CASE WHEN {seconds} BETWEEN {EPOCH_S_FROM} AND 253402300799 THEN "
+                f"timezone($tz, to_timestamp({seconds})) END")
     formats = "$day_first" if style == "day_first" else "$month_first"
     return f"try_strptime({text}, {formats})"
+
+
+def _placeholder(expr: str) -> str:
+    """Return the SQL that is true when the timestamp ``expr`` is a placeholder for "never"."""
+    return f"coalesce(list_contains($placeholder_dates, strftime({expr}, '%Y-%m-%d %H:%M:%S')), false)"
 
 
 def _time_of_day(text: str) -> str:
@@ -173,8 +210,9 @@ def _duration(text: str, unit: str = "seconds") -> str:
              f" + try_cast(split_part({text}, ':', 2) AS DOUBLE) * {first} / 60 ELSE "
              f"list_reduce(list_transform(string_split({text}, ':'), x -> try_cast(x AS DOUBLE)), "
              "(a, b) -> a * 60 + b) END END")
-    factor = {"seconds": 1, "minutes": 60, "hours": 3600, "h_mm": 3600}[unit]
-    return f"coalesce({clock}, try_cast({text} AS DOUBLE) * {factor})"
+    factor = {"seconds": 1, "minutes": 60, "hours": 3600, "h_mm": 3600, "milliseconds": 0.001}[unit]
+    seconds = f"coalesce({clock}, try_cast({text} AS DOUBLE) * {factor})"
+    return f"CASE WHEN isfinite({seconds}) THEN {seconds} END"  # inf and nan are no duration
 
 
 def _csat(text: str, unit: str) -> str:
@@ -185,19 +223,25 @@ def _csat(text: str, unit: str) -> str:
     NULL, which the validation report lists as unreadable on that scale.
     """
     number = f"try_cast(replace({text}, '%', '') AS DOUBLE)"
+    whole = _whole(number)
     if unit == "1-10":
-        return f"CASE WHEN {number} BETWEEN 1 AND 10 THEN floor(1 + ({number} - 1) * 4 / 9) END"
+        return f"CASE WHEN {whole} BETWEEN 1 AND 10 THEN floor(1 + ({whole} - 1) * 4 / 9) END"
     if unit == "percent":
         return f"CASE WHEN {number} BETWEEN 0 AND 100 THEN floor(1 + {number} * 4 / 100) END"
     if unit == "good_bad":
         return f"($csat_scores)[list_position($csat_words, lower({text}))]"
-    return number
+    return whole
+
+
+def _whole(number: str) -> str:
+    """Return ``number`` when it is a whole finite number, else NULL: 4.5 on a 1-5 scale is no answer we know."""
+    return f"CASE WHEN isfinite({number}) AND {number} = floor({number}) THEN {number} END"
 
 
 def _offset(created: str, text: str, unit: str) -> str:
     """Return a timestamp given as a duration after ``created`` in ``unit`` (``minutes_after_created``)."""
     seconds = _duration(text, unit.removesuffix("_after_created"))
-    return f"({created}) + to_microseconds(CAST(round(({seconds}) * 1e6) AS BIGINT))"
+    return f"({created}) + to_microseconds(try_cast(round(({seconds}) * 1e6) AS BIGINT))"
 
 
 def _vocabulary(text: str, column: str) -> str:
@@ -206,7 +250,8 @@ def _vocabulary(text: str, column: str) -> str:
 
 
 def build_cast_plan(
-    con: duckdb.DuckDBPyConnection, mapping: Mapping, *, name: str, dates: str | None = None
+    con: duckdb.DuckDBPyConnection, mapping: Mapping, *, name: str, dates: str | None = None,
+    timezone: str = "UTC",
 ) -> CastPlan:
     """Return the typing expressions for every mapped column and constant of ``mapping``.
 
@@ -215,15 +260,17 @@ def build_cast_plan(
         mapping: the column mapping.
         name: the file's name, for messages.
         dates: ``day_first`` or ``month_first`` when the user settled ambiguous dates.
+        timezone: the operation's time zone (an IANA name); offsets and epoch times are converted to it.
 
     Raises:
-        ValueError: a mapping whose units or derived columns need a column it lacks.
+        ValueError: a mapping whose units or derived columns need a column it lacks, or an unknown time zone.
         AmbiguousDatesError: dates need ``dates``.
     """
     problems = check_mapping(mapping)
     if problems:
         raise ValueError(f"{name}: " + "; ".join(problems))
-    columns, texts, styles = {}, {}, {}
+    check_timezone(con, timezone)
+    columns, texts, styles, placeholders = {}, {}, {}, {}
     dtypes = {c.name: c.dtype for c in TICKETS.columns} | dict.fromkeys(EXTRA_COLUMNS, "TIMESTAMP")
     stamps = [s for c, s in mapping.columns.items() if (dtypes[c] == "TIMESTAMP" or c in mapping.starts)
               and c not in mapping.times and c not in mapping.units]
@@ -260,6 +307,9 @@ def build_cast_plan(
         elif dtype == "TIMESTAMP":
             expr = timestamp(text, value, canonical) if kind == "column" else _timestamp(text, "iso")
             styles.setdefault(canonical, "iso")
+            if canonical in PLACEHOLDER_COLUMNS:
+                placeholders[canonical] = _placeholder(expr)
+                expr = f"CASE WHEN {placeholders[canonical]} THEN NULL ELSE {expr} END"
         elif dtype == "BOOLEAN":
             expr = (f"CASE WHEN list_contains($true_words, lower({text})) THEN true "
                     f"WHEN list_contains($false_words, lower({text})) THEN false END")
@@ -268,9 +318,10 @@ def build_cast_plan(
         elif canonical == "csat_score":
             expr = f"try_cast({_csat(text, unit or '1-5')} AS SMALLINT)"
         elif dtype in ("INTEGER", "SMALLINT"):
-            expr = f"try_cast(try_cast({text} AS DOUBLE) AS {dtype})"
+            expr = f"try_cast({_whole(f'try_cast({text} AS DOUBLE)')} AS {dtype})"
         elif dtype == "DOUBLE":
-            expr = f"try_cast(replace({text}, '%', '') AS DOUBLE)"
+            number = f"try_cast(replace({text}, '%', '') AS DOUBLE)"
+            expr = f"CASE WHEN isfinite({number}) THEN {number} END"
         elif canonical in VOCABULARY:
             expr = _vocabulary(text, canonical)
         else:
@@ -284,14 +335,37 @@ def build_cast_plan(
                                     ("resolved_at", "call_end", f"{wait} + {talk}")):
         if mapping.derived.get(column) == recipe and column not in columns:
             columns[column] = (f"CASE WHEN {columns['is_answered']} THEN ({columns['created_at']}) + "
-                               f"to_microseconds(CAST(round(({seconds}) * 1e6) AS BIGINT)) END")
-    return CastPlan(columns, texts, styles)
-def cast_parameters(mapping: Mapping) -> dict:
+                               f"to_microseconds(try_cast(round(({seconds}) * 1e6) AS BIGINT)) END")
+    offsets = _count_offsets(con, {c: mapping.columns[c] for c, st in styles.items()
+                                   if st == "iso" and c in mapping.columns and c not in mapping.times})
+    return CastPlan(columns, texts, styles, placeholders, timezone, offsets)
+
+
+def check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
+    """Raise ``ValueError`` unless ``timezone`` is a time zone DuckDB knows (an IANA name such as Europe/Paris)."""
+    known = con.execute("SELECT count(*) FROM pg_timezone_names() WHERE name = $tz", {"tz": timezone}).fetchone()[0]
+    if not known:
+        raise ValueError(f"time zone {timezone!r} (setting CSM_TIMEZONE) is not known; use an IANA name such as "
+                         "UTC, Europe/Paris or America/New_York")
+
+
+def _count_offsets(con: duckdb.DuckDBPyConnection, sources: dict[str, str]) -> dict[str, int]:
+    """Return, per timestamp column, how many values carry a time-zone offset (converted on import)."""
+    if not sources:
+        return {}
+    counts = ", ".join(f"count(*) FILTER (regexp_matches({_text(s)}, $offset_pattern))" for s in sources.values())
+    row = con.execute(f"SELECT {counts} FROM {STAGED}",  # noqa: S608 - quoted headers
+                      {"null_markers": NULL_MARKERS, "offset_pattern": OFFSET_PATTERN}).fetchone()
+    return {c: n for c, n in zip(sources, row, strict=True) if n}
+
+
+def cast_parameters(mapping: Mapping, *, timezone: str = "UTC") -> dict:
     """Return the bound parameters the cast expressions use."""
     params: dict = {
         "null_markers": NULL_MARKERS, "true_words": TRUE_WORDS, "false_words": FALSE_WORDS,
         "day_first": DAY_FIRST, "month_first": MONTH_FIRST, "csat_no_answer": CSAT_NO_ANSWER,
         "csat_words": list(CSAT_WORDS), "csat_scores": list(CSAT_WORDS.values()),
+        "offset_pattern": OFFSET_PATTERN, "tz": timezone, "placeholder_dates": PLACEHOLDER_DATES,
     }
     for column, vocab in VOCABULARY.items():
         pairs = [(raw, canon) for canon, raws in vocab.items() for raw in raws]
@@ -323,7 +397,9 @@ def build_typed_table(con: duckdb.DuckDBPyConnection, mapping: Mapping, plan: Ca
         selects.append(f"CAST({expr or 'NULL'} AS {dtype}) AS \"{column}\"")
         if column in mapping.columns:
             selects.append(f"{plan.texts[column]} AS \"_src_{column}\"")
-    params = cast_parameters(mapping)
+        if column in plan.placeholders:
+            selects.append(f"{plan.placeholders[column]} AS \"_ph_{column}\"")
+    params = cast_parameters(mapping, timezone=plan.timezone)
     sql = (f"CREATE OR REPLACE TEMP TABLE {TYPED} AS SELECT {', '.join(selects)} "  # noqa: S608
            f"FROM (SELECT {inner} FROM {STAGED})")
     used = {k: v for k, v in params.items() if f"${k}" in sql}
@@ -346,18 +422,31 @@ def propose_by_values(
     column ``resolved_at``). Columns in ``keep`` (the user maps or sets them) are not checked:
     they get validation findings instead.
     """
-    rejected: set[tuple[str, str]] = set()
+    rejected: dict[tuple[str, str], list] = {}
     notes: list[str] = []
     while True:
         mapping = propose_mapping(headers, preset=preset, rejected=frozenset(rejected))
         bad = _unreadable_proposals(con, mapping, keep=keep)
         if not bad:
-            return mapping, notes
+            break
         for canonical, samples in bad.items():
-            source = mapping.columns[canonical]
-            rejected.add((canonical, source))
-            notes.append(f"{source!r} looked like {canonical} by its name, but its values "
-                         f"({', '.join(map(repr, samples))}) do not read as that; not mapped to {canonical}")
+            rejected[(canonical, mapping.columns[canonical])] = samples
+    used = {*mapping.columns.values(), *mapping.times.values(), *mapping.starts.values()}
+    for (canonical, source), samples in rejected.items():
+        shown = ", ".join(map(repr, samples))
+        if source in used or canonical in mapping.columns:
+            notes.append(f"{source!r} looked like {canonical} by its name, but its values ({shown}) do not read as "
+                         f"that; not mapped to {canonical}")
+        else:
+            # Nothing else takes the column: leaving it out quietly would lose a field the user
+            # expects. It stays mapped, so its unreadable values are errors the user must settle
+            # (fix the file, give a unit, or unmap it on purpose).
+            mapping.columns[canonical] = source
+            used.add(source)
+            notes.append(f"{source!r} looks like {canonical} by its name, but most of its values ({shown}) do not read "
+                         f"as that: see the errors below. Fix the file, give the column's unit, or leave "
+                         f"{canonical} unmapped on purpose")
+    return mapping, notes
 
 
 def _unreadable_proposals(con: duckdb.DuckDBPyConnection, mapping: Mapping, *, keep: frozenset[str]) -> dict:

@@ -19,9 +19,10 @@ import duckdb
 from csm.db import build_rollup, create_schema, record_import
 from csm.ingest.casting import TYPED, build_cast_plan, build_typed_table, propose_by_values
 from csm.ingest.mapping import Mapping, apply_overrides, load_mapping
-from csm.ingest.readers import stage_file
+from csm.ingest.readers import Limits, stage_file
 from csm.ingest.validate import Finding, validate_typed
 from csm.schema import TICKETS
+from csm.settings import load_settings
 
 _CHANGED_ROWS = ("SELECT created_at, resolved_at FROM _changed UNION ALL "
                  "SELECT created_at, resolved_at FROM tickets_replaced WHERE replaced_by = $id")
@@ -109,24 +110,34 @@ def import_file(
     path = Path(path)
     started = time.perf_counter()
     report = progress or (lambda share, step: None)
+    settings = load_settings()
     report(0.0, "reading the file")
     create_schema(con)
-    staged = stage_file(con, path, sheet=sheet)
+    staged = stage_file(con, path, sheet=sheet, limits=Limits.from_settings(settings))
+    sha256 = file_hash(path)  # now: the file may be gone by the time the import commits
     report(0.3, "mapping and typing the columns")
-    notes: list[str] = []
+    notes: list[str] = list(staged.notes)
     if mapping is not None:
         start = mapping
     elif saved:
         start = load_mapping(saved, staged.columns)
     else:
         named = frozenset(pair.partition("=")[0].strip() for pair in [*maps, *sets, *times, *units, *starts])
-        start, notes = propose_by_values(con, staged.columns, preset=preset, keep=named)
+        start, proposal_notes = propose_by_values(con, staged.columns, preset=preset, keep=named)
+        notes += proposal_notes
     mapping = apply_overrides(start, staged.columns, maps=list(maps), sets=list(sets), times=list(times),
                               units=list(units), starts=list(starts))
-    plan = build_cast_plan(con, mapping, name=path.name, dates=dates)
+    plan = build_cast_plan(con, mapping, name=path.name, dates=dates, timezone=str(settings["timezone"]))
     build_typed_table(con, mapping, plan, first_row=staged.first_row)
+    for column, count in plan.offsets.items():
+        notes.append(f"{column}: {count:,} value(s) carry a time-zone offset (such as Z or +02:00); converted to "
+                     f"{plan.timezone}, the operation's time zone (setting CSM_TIMEZONE)")
+    for column, style in plan.date_styles.items():
+        if style.startswith("epoch"):
+            unit = "seconds" if style == "epoch_s" else "milliseconds"
+            notes.append(f"{column}: numbers read as Unix epoch {unit} (UTC), converted to {plan.timezone}")
     report(0.5, "validating")
-    findings = validate_typed(con, mapping)
+    findings = validate_typed(con, mapping, placeholders=tuple(plan.placeholders))
     result = ImportResult(path.name, mapping, findings, rows_read=staged.rows, date_styles=plan.date_styles,
                           notes=notes, headers=staged.columns)
     blocking = [f for f in findings if f.severity == "error"]
@@ -174,7 +185,7 @@ def import_file(
         # Only the days whose contacts changed: creation and leaving-the-backlog days, old and new.
         build_rollup(con, touched_days=(TOUCHED_DAYS_SQL, {"id": import_id}))
         record_import(con, import_id=import_id, source=path.name, rows=written,
-                      note=f"mapping: {'; '.join(mapping.describe())}", file_sha256=file_hash(path),
+                      note=f"mapping: {'; '.join(mapping.describe())}", file_sha256=sha256,
                       rows_read=staged.rows, rows_folded=kept - final, rows_dropped=staged.rows - kept,
                       duration_s=time.perf_counter() - started)
         con.execute("COMMIT")

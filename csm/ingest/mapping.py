@@ -316,20 +316,44 @@ def check_mapping(mapping: Mapping) -> list[str]:
     return problems
 
 
-_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9 _-]{0,63}$")
+
+
+def check_mapping_name(name: str) -> str:
+    """Return the saved-mapping name ``name`` stripped, or raise: a name is a name, never a path.
+
+    Letters, digits, ``-``, ``_`` and spaces, at most 64 characters, not starting with a space.
+    ``..``, slashes, an absolute path or ``csm/kpis.yaml`` are refused before anything is written.
+
+    Raises:
+        ValueError: the name has other characters, is empty or too long.
+
+    Examples:
+        >>> check_mapping_name(" pwc calls ")
+        'pwc calls'
+        >>> check_mapping_name("../../x.yaml")
+        Traceback (most recent call last):
+        ...
+        ValueError: mapping name '../../x.yaml': use letters, digits, spaces, '-' and '_' only (at most 64), not a path
+    """
+    stripped = name.strip()
+    if not _NAME.match(stripped):
+        raise ValueError(f"mapping name {name!r}: use letters, digits, spaces, '-' and '_' only (at most 64), "
+                         "not a path")
+    return stripped
 
 
 def mapping_path(name: str, folder: str | Path) -> Path:
-    """Return the file of the saved mapping ``name`` (or ``name`` itself when it is a .yaml path).
+    """Return the file of the saved mapping ``name``: ``<folder>/<name>.yaml``, always inside ``folder``.
 
     Raises:
-        ValueError: a name with characters other than letters, digits, ``-`` and ``_``.
+        ValueError: a name that is not a name (``check_mapping_name``).
     """
-    if name.endswith((".yaml", ".yml")):
-        return Path(name)
-    if not _NAME.match(name):
-        raise ValueError(f"mapping name {name!r}: use letters, digits, '-' and '_' only")
-    return Path(folder) / f"{name}.yaml"
+    folder = Path(folder).resolve()
+    path = (folder / f"{check_mapping_name(name)}.yaml").resolve()
+    if path.parent != folder:  # cannot happen for a checked name; a second lock on the same door
+        raise ValueError(f"mapping name {name!r} would leave the mappings folder")
+    return path
 
 
 def save_mapping(mapping: Mapping, path: Path) -> None:

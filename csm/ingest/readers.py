@@ -15,21 +15,47 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
+import re
+import stat
 import tempfile
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+from csm.settings import load_settings
 
 STAGED = "_staged"
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = ",;\t|"
 SAMPLE_BYTES = 256 * 1024
+CHUNK_BYTES = 1 << 20
+SHOWN = 5  # line or row numbers named in a message
+# The sniffer reads whole lines of the sample: the cell cap bounds them, not csv's 128 KB default.
+csv.field_size_limit(1 << 30)
 
 
 class ReadError(ValueError):
     """The file cannot be read as a table; the message says why and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one file may hold; checked while reading, before anything is written (``csm.settings``)."""
+
+    max_rows: int = 20_000_000
+    max_cell_bytes: int = 1024 * 1024
+    max_workbook_bytes: int = 300 * 1024 * 1024
+
+    @classmethod
+    def from_settings(cls, settings: dict | None = None) -> Limits:
+        """Return the limits of the settings (``max_rows``, ``max_cell_kb``, ``max_workbook_mb``)."""
+        settings = settings or load_settings()
+        return cls(int(settings["max_rows"]), int(settings["max_cell_kb"]) * 1024,
+                   int(settings["max_workbook_mb"]) * 1024 * 1024)
 
 
 @dataclass(frozen=True)
@@ -42,25 +68,69 @@ class StagedFile:
     first_row: int = 2  # the row number of the first record: after a header row, 2
     encoding: str = "utf-8"
     delimiter: str | None = None
+    notes: tuple[str, ...] = field(default=())  # what the reader decided that the user should know
+
+
+def _lines(numbers: list[int], total: int | None = None) -> str:
+    shown = ", ".join(map(str, numbers[:SHOWN]))
+    total = len(numbers) if total is None else total
+    return shown + (f" and {total - SHOWN:,} more" if total > SHOWN else "")
+
+
+def check_readable(path: Path) -> os.stat_result:
+    """Return the file's status, or raise ``ReadError`` saying why it cannot be read as a file.
+
+    Raises:
+        ReadError: missing, a folder, a pipe or device, or no permission to read it.
+    """
+    name = path.name or str(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ReadError(f"{name}: no such file ({path}).") from None
+    except OSError as exc:
+        raise ReadError(f"{name}: cannot look at the file ({exc.strerror or exc}).") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ReadError(f"{name}: this is a folder, not a file. Choose one exported file inside it.")
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadError(f"{name}: this is not a regular file (a pipe, socket or device). Save the export as a "
+                        "file first, then import that file.")
+    try:
+        with open(path, "rb"):
+            pass
+    except PermissionError:
+        raise ReadError(f"{name}: no permission to read this file. Make it readable by the user running the "
+                        "import (its owner or permissions), or copy it somewhere readable.") from None
+    except OSError as exc:
+        raise ReadError(f"{name}: cannot open the file ({exc.strerror or exc}).") from None
+    return info
 
 
 def detect_encoding(sample: bytes, *, whole_file: bool = False) -> str:
     r"""Return the encoding of a file from its first bytes.
 
-    A byte-order mark decides; otherwise UTF-8 when the sample decodes as UTF-8, else CP-1252
-    (Windows Western European, a superset of Latin-1 for printable text). Unless the sample is
-    the whole file, an incomplete character at its very end is not held against UTF-8.
+    A byte-order mark decides; UTF-16 without one shows as a NUL in every other byte; otherwise
+    UTF-8 when the sample decodes as UTF-8, else CP-1252 (Windows Western European, a superset of
+    Latin-1 for printable text). Unless the sample is the whole file, an incomplete character at
+    its very end is not held against UTF-8.
 
     Examples:
         >>> detect_encoding(b"\xef\xbb\xbfid,name\n"), detect_encoding("id;nom\né".encode("cp1252"), whole_file=True)
         ('utf-8-sig', 'cp1252')
-        >>> detect_encoding(codecs.BOM_UTF16_LE + "id".encode("utf-16-le"))
-        'utf-16'
+        >>> detect_encoding(codecs.BOM_UTF16_LE + "id".encode("utf-16-le")), detect_encoding("id,x\n".encode("utf-16-be"))
+        ('utf-16', 'utf-16-be')
     """
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    head = sample[:4096]
+    if len(head) >= 4:
+        even, odd = head[0::2], head[1::2]
+        if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+            return "utf-16-be"
     try:
         # A multi-byte character may be cut at the end of the sample: ignore an incomplete tail.
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=whole_file)
@@ -69,11 +139,128 @@ def detect_encoding(sample: bytes, *, whole_file: bool = False) -> str:
         return "cp1252"
 
 
-def _transcode_to_utf8(path: Path, encoding: str, target: Path) -> None:
-    """Write ``path`` re-encoded as UTF-8 to ``target``, streaming in chunks."""
-    with open(path, encoding=encoding, newline="") as src, open(target, "w", encoding="utf-8", newline="") as dst:
-        while chunk := src.read(1 << 20):
-            dst.write(chunk)
+@dataclass
+class TextScan:
+    """What one streaming pass over a text file found (``scan_text``)."""
+
+    encoding: str
+    cr_only: bool = False  # old Mac line ends: every line ends in CR alone
+    nul_lines: list[int] = field(default_factory=list)
+    nul_total: int = 0
+
+
+def scan_text(path: Path, *, limits: Limits) -> TextScan:
+    """Return the encoding and line ends of a text file after one streaming pass; refuse what cannot be right.
+
+    The whole file is read in 1 MB chunks (never held in memory): it must decode in one encoding
+    (UTF-8, or a legacy single-byte one for every line), and no line may exceed the cell limit.
+
+    Raises:
+        ReadError: binary data, a line longer than the limit, or lines in two different encodings.
+    """
+    name = path.name
+    with open(path, "rb") as f:
+        sample = f.read(SAMPLE_BYTES)
+    encoding = detect_encoding(sample, whole_file=len(sample) < SAMPLE_BYTES)
+    if encoding.startswith("utf-16"):
+        return TextScan(encoding)
+    first_line = sample.split(b"\n", 1)[0]
+    nuls = sample.count(b"\x00")
+    if b"\x00" in first_line or (nuls > 16 and nuls > len(sample) // 100):
+        raise ReadError(f"{name}: this is not a text file (it holds binary data). "
+                        "Export the table as CSV, or upload the file in its own format (Parquet, JSON).")
+    scan = TextScan(encoding, cr_only=b"\r" in sample and b"\n" not in sample)
+    newline = b"\r" if scan.cr_only else b"\n"
+    decoder = codecs.getincrementaldecoder("utf-8")() if encoding.startswith("utf-8") else None
+    utf8_ok = decoder is not None
+    line, run, longest_at = 1, 0, None
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            if utf8_ok:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+            if b"\x00" in chunk:
+                for i, part in enumerate(chunk.split(newline)):
+                    if b"\x00" in part:
+                        scan.nul_lines.append(line + i)
+                        scan.nul_total += part.count(b"\x00")
+            last = chunk.rfind(newline)
+            if last < 0:
+                run += len(chunk)
+            else:
+                run += chunk.find(newline)
+                if run > limits.max_cell_bytes and longest_at is None:
+                    longest_at = line
+                run = len(chunk) - last - 1
+            if run > limits.max_cell_bytes and longest_at is None:
+                longest_at = line + chunk.count(newline)
+            line += chunk.count(newline)
+    if longest_at is not None:
+        raise ReadError(f"{name}: line {longest_at:,} is longer than {limits.max_cell_bytes / 1024:,.0f} KB, the "
+                        "largest cell accepted (setting CSM_MAX_CELL_KB). Check the export: a cell this large is "
+                        "usually a file or an image pasted into a field, or a quote that is never closed.")
+    if decoder is not None and not utf8_ok:
+        _check_one_encoding(path, newline=newline)
+        scan.encoding = "cp1252"
+    return scan
+
+
+def _check_one_encoding(path: Path, *, newline: bytes) -> None:
+    """Raise when some lines of ``path`` are UTF-8 text and others are not: one file, two encodings.
+
+    Decoding such a file either way turns one half into mojibake ("Ã‰quipe" for "Équipe") and
+    splits a team in two, so it is refused with the lines of each kind.
+    """
+    utf8, legacy, line = [], [], 1
+    utf8_total = legacy_total = 0
+    with open(path, "rb") as f:
+        rest = b""
+        while chunk := f.read(CHUNK_BYTES):
+            parts = (rest + chunk).split(newline)
+            rest = parts.pop()
+            for part in parts:
+                if not part.isascii():
+                    try:
+                        part.decode("utf-8")
+                        utf8_total += 1
+                        if len(utf8) < SHOWN:
+                            utf8.append(line)
+                    except UnicodeDecodeError:
+                        legacy_total += 1
+                        if len(legacy) < SHOWN:
+                            legacy.append(line)
+                line += 1
+        if rest and not rest.isascii():
+            try:
+                rest.decode("utf-8")
+                utf8_total += 1
+                utf8.append(line)
+            except UnicodeDecodeError:
+                legacy_total += 1
+                legacy.append(line)
+    if utf8_total and legacy_total:
+        raise ReadError(
+            f"{path.name}: the file mixes two encodings: line(s) {_lines(utf8, utf8_total)} are UTF-8 and line(s) "
+            f"{_lines(legacy, legacy_total)} are not (Windows-1252 or Latin-1). Read either way, one kind would "
+            "turn into garbled text. Save the file again in one encoding (UTF-8), then import it.")
+
+
+def _transcode_to_utf8(path: Path, encoding: str, target: Path, *, cr_only: bool = False) -> None:
+    """Write ``path`` re-encoded as UTF-8 to ``target``, streaming in chunks (CR line ends become LF)."""
+    codec = encoding
+    if encoding == "cp1252":
+        # cp1252 leaves five bytes undefined; Latin-1 reads them (as control characters) instead of failing.
+        codec = "cp1252"
+    with open(path, "rb") as raw, open(target, "w", encoding="utf-8", newline="") as dst:
+        decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+        while chunk := raw.read(CHUNK_BYTES):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError:
+                text = chunk.decode("latin-1")
+            dst.write(text.replace("\r", "\n") if cr_only else text)
 
 
 def sniff_delimiter(text: str, *, name: str) -> str:
@@ -90,100 +277,359 @@ def sniff_delimiter(text: str, *, name: str) -> str:
         raise ReadError(f"{name}: the file is empty. Export the table again with a header row and data rows.")
     best, best_score = None, 0
     for delim in DELIMITERS:
-        counts = [len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
-        if counts and counts[0] > 1:
-            score = counts[0] * 10 + sum(1 for c in counts if c == counts[0])
-            if score > best_score:
-                best, best_score = delim, score
-    return best or ","  # no candidate splits the header: a file of one column
+        try:
+            counts = [len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        # The header is the line most later lines agree with (a title line above it has one field).
+        modal = max(set(counts), key=counts.count)
+        score = modal * 10 + counts.count(modal) if modal > 1 else 0
+        if score > best_score:
+            best, best_score = delim, score
+    return best or ","  # no candidate splits the lines: a file of one column
 
 
-def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, sheet: str | None = None) -> StagedFile:
+def find_header_line(text: str, *, delimiter: str) -> int:
+    r"""Return how many lines above the header to skip: title or blank lines with fewer fields than the data.
+
+    Examples:
+        >>> find_header_line("Tickets report\n\nid,team\n1,A\n2,B\n", delimiter=",")
+        2
+        >>> find_header_line("id,team\n1,A\n", delimiter=",")
+        0
+    """
+    lines = text.splitlines()[:60]
+    try:
+        counts = [len(next(csv.reader([line], delimiter=delimiter), [])) for line in lines]
+    except csv.Error:
+        return 0
+    data = [c for c in counts[1:] if c > 1]
+    if not data or counts[0] >= 2:
+        return 0
+    modal = max(set(data), key=data.count)
+    for i, count in enumerate(counts[:10]):
+        if count == modal:
+            return i
+    return 0
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, sheet: str | None = None,
+               limits: Limits | None = None) -> StagedFile:
     """Stage ``path`` as the temporary table ``_staged``: one text column per header, in file order.
 
     Args:
         con: the connection the import runs on.
         path: a CSV/TSV, Excel (.xlsx), Parquet, JSON or NDJSON file.
-        sheet: the worksheet of an Excel file; the first one when None.
+        sheet: the worksheet of an Excel file; the first one with data when None.
+        limits: how large the file may be (rows, cell size, unpacked workbook); the settings' when None.
 
     Raises:
-        ReadError: the file is missing, empty, binary, ragged, or of an unsupported kind.
+        ReadError: the file is missing, unreadable, empty, binary, ragged, too large, of an
+            unsupported kind, or changed while it was read.
     """
     path = Path(path)
     name = path.name
-    if not path.is_file():
-        raise ReadError(f"{name}: no such file ({path}).")
-    if path.stat().st_size == 0:
+    limits = limits or Limits.from_settings()
+    before = check_readable(path)
+    if before.st_size == 0:
         raise ReadError(f"{name}: the file is empty. Export the table again with a header row and data rows.")
     suffix = path.suffix.lower()
     con.execute(f"DROP TABLE IF EXISTS {STAGED}")
-    if suffix in CSV_SUFFIXES:
-        staged = _stage_csv(con, path)
-    elif suffix in EXCEL_SUFFIXES:
-        staged = _stage_excel(con, path, sheet)
-    elif suffix == ".parquet":
-        staged = _stage_query(con, path, "read_parquet($path)")
-    elif suffix in (".json", ".ndjson", ".jsonl"):
-        staged = _stage_query(con, path, "read_json_auto($path)")
-    else:
-        raise ReadError(
-            f"{name}: files ending in {suffix or '(nothing)'} are not supported. "
-            "Use CSV or TSV, Excel (.xlsx), Parquet, JSON or NDJSON."
-        )
+    try:
+        if suffix in CSV_SUFFIXES:
+            staged = _stage_csv(con, path, limits)
+        elif suffix in EXCEL_SUFFIXES:
+            staged = _stage_excel(con, path, sheet, limits)
+        elif suffix == ".parquet":
+            staged = _stage_query(con, path, "read_parquet($path)", limits)
+        elif suffix in (".json", ".ndjson", ".jsonl"):
+            staged = _stage_json(con, path, limits)
+        else:
+            raise ReadError(
+                f"{name}: files ending in {suffix or '(nothing)'} are not supported. "
+                "Use CSV or TSV, Excel (.xlsx), Parquet, JSON or NDJSON."
+            )
+    except FileNotFoundError:
+        raise ReadError(f"{name}: the file disappeared while it was read (moved or deleted). Nothing was "
+                        "written. Import it again once it is in place.") from None
+    except PermissionError:
+        raise ReadError(f"{name}: no permission to read this file. Make it readable by the user running the "
+                        "import, or copy it somewhere readable.") from None
+    except MemoryError:
+        raise ReadError(f"{name}: not enough memory to read this file. Split it into smaller files.") from None
+    except OSError as exc:
+        raise ReadError(f"{name}: the file could not be read ({exc.strerror or exc}).") from None
+    try:
+        after = path.stat()
+    except FileNotFoundError:
+        raise ReadError(f"{name}: the file disappeared while it was read (moved or deleted). Nothing was "
+                        "written. Import it again once it is in place.") from None
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+        raise ReadError(f"{name}: the file changed while it was read ({before.st_size:,} bytes, then "
+                        f"{after.st_size:,}): it is probably still being written. Nothing was written; wait until "
+                        "the export has finished, then import it again.")
     if staged.rows == 0:
         raise ReadError(f"{name}: the file has a header but no data rows.")
+    if staged.rows > limits.max_rows:
+        raise ReadError(f"{name}: the file holds more than {limits.max_rows:,} rows, the most one import accepts "
+                        "(setting CSM_MAX_ROWS). Split it into several files (by month, for example).")
     return staged
 
 
-def _stage_query(con: duckdb.DuckDBPyConnection, path: Path, source: str) -> StagedFile:
+def _limit(limits: Limits) -> str:
+    """Return the LIMIT clause that stops a read one row past the row cap (checked after)."""
+    return f" LIMIT {int(limits.max_rows) + 1}"
+
+
+def _stage_query(con: duckdb.DuckDBPyConnection, path: Path, source: str, limits: Limits,
+                 *, flatten: bool = False) -> StagedFile:
     try:
-        described = con.execute(f"DESCRIBE SELECT * FROM {source}", {"path": str(path)})  # noqa: S608 - constant
-        columns = [r[0] for r in described.fetchall()]
-        casts = ", ".join(f"CAST({quote_header(c)} AS VARCHAR) AS {quote_header(c)}" for c in columns)
-        con.execute(f"CREATE TEMP TABLE {STAGED} AS SELECT {casts} FROM {source}",  # noqa: S608 - quoted headers
+        columns = [(c, t) for c, t in _describe_source(con, f"SELECT * FROM {source}", path)]  # noqa: S608 - constant
+        exprs = _flat_columns(columns) if flatten else [(c, quote_header(c)) for c, _ in columns]
+        names = [n for n, _ in exprs]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ReadError(f"{path.name}: the file names {', '.join(map(repr, duplicates))} more than once "
+                            "(keys that differ only in case count as one). Rename them so each name is unique.")
+        casts = ", ".join(f"CAST({e} AS VARCHAR) AS {quote_header(n)}" for n, e in exprs)
+        con.execute(f"CREATE TEMP TABLE {STAGED} AS SELECT {casts} FROM {source}{_limit(limits)}",  # noqa: S608
                     {"path": str(path)})
     except duckdb.Error as exc:
-        reason = _first_line(exc).replace(str(path), path.name)  # no temporary folders in messages
-        raise ReadError(f"{path.name}: cannot read the file ({reason}). Check that it is a valid "
-                        f"{path.suffix.lstrip('.').upper()} file.") from None
+        raise _duckdb_read_error(path, exc) from None
     rows = con.execute(f"SELECT count(*) FROM {STAGED}").fetchone()[0]  # noqa: S608 - constant name
-    return StagedFile(path, tuple(columns), rows, first_row=1)
+    return StagedFile(path, tuple(names), rows, first_row=1)
+
+
+def _describe_source(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> list[tuple[str, object]]:
+    rel = con.sql(sql, params={"path": str(path)})
+    return list(zip(rel.columns, rel.types, strict=True))
+
+
+def _flat_columns(columns: list[tuple[str, object]], prefix: str = "", expr: str = "") -> list[tuple[str, str]]:
+    """Return (name, SQL expression) pairs with nested objects flattened: ``via.channel``, ``satisfaction_rating.score``."""
+    out = []
+    for column, dtype in columns:
+        name = f"{prefix}{column}"
+        sql = f"{expr}[{_sql_string(column)}]" if expr else quote_header(column)
+        if getattr(dtype, "id", "") == "struct":
+            out += _flat_columns(list(dtype.children), f"{name}.", sql)
+        else:
+            out.append((name, sql))
+    return out
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _duckdb_read_error(path: Path, exc: Exception) -> ReadError:
+    reason = _first_line(exc).replace(str(path), path.name)  # no temporary folders in messages
+    return ReadError(f"{path.name}: cannot read the file ({reason}). Check that it is a valid "
+                     f"{path.suffix.lstrip('.').upper()} file.")
+
+
+def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, limits: Limits) -> StagedFile:
+    """Stage JSON records: an array of objects, NDJSON, or an API page wrapping its records (``{"tickets": [...]}``).
+
+    Nested objects become dotted columns (``via.channel``); an array of arrays has no column names
+    and is refused with a message that says so.
+    """
+    name = path.name
+    with open(path, "rb") as f:
+        head = f.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"[") and head[1:].lstrip().startswith(b"["):
+        raise ReadError(f"{name}: the file is a list of lists (rows without column names). Export it as a list of "
+                        'objects, one per ticket ({"id": 1, "created_at": ...}), or as CSV with a header row.')
+    source = "read_json_auto($path, maximum_object_size = 268435456)"
+    try:
+        described = _describe_source(con, f"SELECT * FROM {source}", path)  # noqa: S608 - constant
+        if head.startswith(b"{"):
+            rows = con.execute(f"SELECT count(*) FROM {source}", {"path": str(path)}).fetchone()[0]  # noqa: S608
+            lists = [(c, t) for c, t in described if getattr(t, "id", "") == "list"
+                     and getattr(t.child, "id", "") == "struct"]
+            if rows == 1 and lists:
+                # One API page: the records sit in its list of objects (tickets, results, ...).
+                key, dtype = max(lists, key=lambda ct: ct[0] in ("tickets", "results", "data", "records", "items"))
+                records = f"(SELECT unnest({quote_header(key)}) AS _r FROM {source})"  # noqa: S608
+                columns = _flat_columns(list(dtype.child.children), "", "_r")
+                staged = _stage_columns(con, path, records, columns, limits)
+                return StagedFile(staged.path, staged.columns, staged.rows, first_row=1,
+                                  notes=(f"the records are the list {key!r} of the file ({staged.rows:,} record(s)); "
+                                         "the other keys describe the export and are not imported",))
+        if described and all(getattr(t, "id", "") not in ("struct", "list") for _, t in described) and \
+                [c for c, _ in described] == ["json"]:
+            raise ReadError(f"{name}: the file holds plain values, not records with named fields. Export it as a "
+                            'list of objects, one per ticket ({"id": 1, "created_at": ...}), or as CSV with a header row.')
+    except duckdb.Error as exc:
+        raise _duckdb_read_error(path, exc) from None
+    return _stage_query(con, path, source, limits, flatten=True)
+
+
+def _stage_columns(con: duckdb.DuckDBPyConnection, path: Path, source: str, exprs: list[tuple[str, str]],
+                   limits: Limits) -> StagedFile:
+    names = [n for n, _ in exprs]
+    casts = ", ".join(f"CAST({e} AS VARCHAR) AS {quote_header(n)}" for n, e in exprs)
+    con.execute(f"CREATE TEMP TABLE {STAGED} AS SELECT {casts} FROM {source}{_limit(limits)}",  # noqa: S608
+                {"path": str(path)})
+    rows = con.execute(f"SELECT count(*) FROM {STAGED}").fetchone()[0]  # noqa: S608 - constant name
+    return StagedFile(path, tuple(names), rows, first_row=1)
 
 
 def list_sheets(path: str | Path) -> list[str]:
     """Return the worksheet names of an Excel file, or [] for other files.
 
     Raises:
-        ReadError: the workbook cannot be opened.
+        ReadError: the workbook cannot be opened, or unpacks to more than the limits allow.
     """
     path = Path(path)
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         return []
+    check_workbook(path, Limits.from_settings())
     import fastexcel
 
     try:
         return list(fastexcel.read_excel(path).sheet_names)
-    except Exception as exc:  # fastexcel raises its own error types for broken workbooks
+    except Exception as exc:  # noqa: BLE001 - fastexcel raises its own error types for broken workbooks
         raise ReadError(f"{path.name}: cannot open the workbook ({_first_line(exc)}). Save it again as .xlsx.") from None
 
 
-def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None) -> StagedFile:
-    """Stage one worksheet. A workbook cannot be streamed, but Excel caps a sheet at ~1M rows."""
-    import polars as pl
+_FORMULA_WITHOUT_VALUE = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)(?!<v)")
+_FORMULA = re.compile(rb"<f[\s>/]")
+_RECALCULATE = re.compile(rb"fullCalcOnLoad=\"(1|true)\"")
+
+
+def _too_large(name: str, limits: Limits) -> ReadError:
+    return ReadError(f"{name}: the workbook unpacks to more than {limits.max_workbook_bytes / 2**20:,.0f} MB (setting "
+                     "CSM_MAX_WORKBOOK_MB): it is either very large or a zip bomb. Export the data as CSV instead, "
+                     "which is read in a stream.")
+
+
+def check_workbook(path: Path, limits: Limits) -> None:
+    """Refuse a workbook that unpacks too large, holds a huge cell, or formulas Excel never calculated.
+
+    An .xlsx file is a zip of XML parts. Every part is unzipped in a stream, counting bytes, so a
+    zip bomb (a few MB that unpack to GB) is refused after ``max_workbook_bytes`` without holding
+    it in memory. Text in the XML never contains ``<``, so a run longer than ``max_cell_bytes``
+    without one is a single cell too large. A formula cell without a stored value (``<f>`` with no
+    ``<v>``: written by a program, never opened in Excel) would read as empty or 0.
+
+    Raises:
+        ReadError: not a workbook, too large unpacked, a huge cell, or uncalculated formulas.
+    """
+    name = path.name
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        with open(path, "rb") as f:
+            magic = f.read(8)
+        if magic.startswith(b"\xd0\xcf\x11\xe0"):
+            raise ReadError(f"{name}: this is an old Excel 97-2003 workbook (.xls) named .xlsx. Open it in Excel "
+                            "and save it as .xlsx (Excel Workbook), or export CSV.") from None
+        raise ReadError(f"{name}: cannot open the workbook (it is not an .xlsx file: no zip archive inside). Save "
+                        "it again as .xlsx, or export CSV.") from None
+    total, uncalculated, formulas, recalculate = 0, 0, 0, False
+    with archive:
+        declared = sum(i.file_size for i in archive.infolist())
+        if declared > limits.max_workbook_bytes:  # what the archive says; the stream below checks what it does
+            raise _too_large(name, limits)
+        for info in archive.infolist():
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            in_sheet = info.filename.startswith("xl/worksheets/")
+            run, tail = 0, b""
+            try:
+                with archive.open(info) as part:
+                    while chunk := part.read(CHUNK_BYTES):
+                        total += len(chunk)
+                        if total > limits.max_workbook_bytes:
+                            raise _too_large(name, limits)
+                        pieces = chunk.split(b"<")
+                        run += len(pieces[0])
+                        if len(pieces) > 1:
+                            run = max(run, max(map(len, pieces[1:-1]), default=0))
+                            if run > limits.max_cell_bytes:
+                                break
+                            run = len(pieces[-1])
+                        if run > limits.max_cell_bytes:
+                            break
+                        if in_sheet:
+                            window = tail + chunk
+                            uncalculated += len(_FORMULA_WITHOUT_VALUE.findall(window)) - len(
+                                _FORMULA_WITHOUT_VALUE.findall(tail))
+                            formulas += len(_FORMULA.findall(window)) - len(_FORMULA.findall(tail))
+                            tail = chunk[-512:]
+                        elif info.filename == "xl/workbook.xml":
+                            recalculate = recalculate or bool(_RECALCULATE.search(chunk))
+            except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError) as exc:
+                if isinstance(exc, (FileNotFoundError, PermissionError)):
+                    raise
+                raise ReadError(f"{name}: the workbook is damaged ({info.filename}: {exc}). Save it again as .xlsx, "
+                                "or export CSV.") from None
+            if run > limits.max_cell_bytes:
+                raise ReadError(
+                    f"{name}: a cell of the workbook ({info.filename}) holds more than "
+                    f"{limits.max_cell_bytes / 1024:,.0f} KB of text, the largest cell accepted (setting "
+                    "CSM_MAX_CELL_KB). Remove it, or export the sheet as CSV.")
+    if recalculate and formulas:
+        # XlsxWriter and similar libraries store 0 as every formula's result and ask Excel to
+        # recalculate on opening: the stored values are not the formulas' results.
+        uncalculated = formulas
+    if uncalculated:
+        raise ReadError(f"{name}: {uncalculated:,} cell(s) hold a formula that was never calculated (the file was "
+                        "written by a program and not saved by Excel), so their results are unknown (they would read as "
+                        "empty or 0). Open the workbook in Excel or LibreOffice, save it, and import it again.")
+
+
+def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, limits: Limits) -> StagedFile:
+    """Stage one worksheet. A workbook cannot be streamed, but it is checked first (``check_workbook``)."""
+    import fastexcel
 
     name = path.name
     sheets = list_sheets(path)
     if sheet is not None and sheet not in sheets:
         raise ReadError(f"{name}: no sheet named {sheet!r}; the sheets are {', '.join(map(repr, sheets))}.")
-    sheet = sheet or sheets[0]
-    frame = pl.read_excel(path, sheet_name=sheet, engine="calamine", infer_schema_length=0)
-    frame = frame.select(pl.all().cast(pl.String))
-    con.register("_excel_frame", frame.to_arrow())
+    notes: list[str] = []
+    try:
+        reader = fastexcel.read_excel(path)
+        candidates = [sheet] if sheet is not None else sheets
+        frame = None
+        for candidate in candidates:
+            loaded = reader.load_sheet(candidate, header_row=None, dtypes="string", n_rows=limits.max_rows + 2)
+            frame = loaded.to_polars()
+            if frame.height:
+                if candidate != sheets[0] and sheet is None:
+                    empty = ", ".join(repr(s) for s in sheets[:sheets.index(candidate)])
+                    notes.append(f"sheet {empty} is empty; read the first sheet with data, {candidate!r}")
+                sheet = candidate
+                break
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - fastexcel raises its own error types for broken workbooks
+        raise ReadError(f"{name}: cannot read the workbook ({_first_line(exc)}). Save it again as .xlsx.") from None
+    if frame is None or frame.height == 0:
+        which = f"sheet {sheet!r}" if sheet is not None else "every sheet"
+        raise ReadError(f"{name}: {which} of the workbook is empty. Export the table again with a header row and "
+                        "data rows.")
+    header = ["" if v is None else str(v).strip() for v in frame.row(0)]
+    while header and not header[-1]:
+        header.pop()
+    if not any(header):
+        raise ReadError(f"{name}: the first row of sheet {sheet!r} is empty; it must hold the column names.")
+    duplicates = sorted({h for h in header if h and header.count(h) > 1})
+    if duplicates:
+        raise ReadError(f"{name}: the header of sheet {sheet!r} names {', '.join(map(repr, duplicates))} more than "
+                        "once. Rename the columns so each name is unique.")
+    header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
+    body = frame.slice(1).select(frame.columns[:len(header)])
+    body.columns = header
+    con.register("_excel_frame", body.to_arrow())
     try:
         con.execute(f"CREATE TEMP TABLE {STAGED} AS SELECT * FROM _excel_frame")  # noqa: S608 - constant name
     finally:
         con.unregister("_excel_frame")
-    return StagedFile(path, tuple(frame.columns), frame.height)
+    return StagedFile(path, tuple(header), body.height, notes=tuple(notes))
 
 
 def quote_header(header: str) -> str:
@@ -200,17 +646,31 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
 
 
-def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path) -> StagedFile:
+def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, limits: Limits) -> StagedFile:
     name = path.name
+    scan = scan_text(path, limits=limits)
+    encoding = scan.encoding
     with open(path, "rb") as f:
         sample = f.read(SAMPLE_BYTES)
-    encoding = detect_encoding(sample, whole_file=len(sample) < SAMPLE_BYTES)
-    if encoding in ("utf-8", "cp1252") and b"\x00" in sample:
-        raise ReadError(f"{name}: this is not a text file (it holds binary data). "
-                        "Export the table as CSV, or upload the file in its own format (Parquet, JSON).")
-    text = sample.decode(encoding if encoding != "utf-16" else "utf-16", errors="replace")
+    text = sample.decode(encoding, errors="replace")
+    if scan.cr_only:
+        text = text.replace("\r", "\n")
+    if text.startswith("\ufeff"):
+        text = text[1:]
     delimiter = sniff_delimiter(text, name=name)
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    skip = find_header_line(text, delimiter=delimiter)
+    notes = []
+    if skip:
+        above = "line 1 above the header is" if skip == 1 else f"lines 1-{skip} above the header are"
+        notes.append(f"{above} a title, not data, and skipped; the header is line {skip + 1}")
+    if scan.cr_only:
+        notes.append("lines end in a carriage return alone (old Mac style); read as ordinary lines")
+    if encoding not in ("utf-8", "utf-8-sig"):
+        notes.append(f"the file is not UTF-8; read as {'UTF-16' if encoding.startswith('utf-16') else 'Windows-1252'}")
+    try:
+        header = next(csv.reader(io.StringIO("\n".join(text.splitlines()[skip:skip + 1])), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise ReadError(f"{name}: cannot read the header line ({exc}).") from None
     header = [h.strip() for h in header]
     if not any(header):
         raise ReadError(f"{name}: the first row is empty; it must hold the column names.")
@@ -221,36 +681,48 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path) -> StagedFile:
     header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
     with tempfile.TemporaryDirectory() as tmp:
         source = path
-        if encoding not in ("utf-8", "utf-8-sig"):
+        if encoding not in ("utf-8", "utf-8-sig") or scan.cr_only:
             source = Path(tmp) / "utf8.csv"
-            _transcode_to_utf8(path, encoding, source)
+            _transcode_to_utf8(path, encoding, source, cr_only=scan.cr_only)
         columns = {h: "VARCHAR" for h in header}
-        options = {"path": str(source), "columns": columns, "delim": delimiter}
+        options = {"path": str(source), "columns": columns, "delim": delimiter, "skip": skip,
+                   "max_line": max(limits.max_cell_bytes * 2, 2_097_152)}
         reader = (
             "read_csv($path, columns = $columns, delim = $delim, header = true, quote = '\"', escape = '\"', "
-            "auto_detect = false, store_rejects = true, rejects_limit = 1000)"
+            "skip = $skip, auto_detect = false, store_rejects = true, rejects_limit = 1000, max_line_size = $max_line)"
         )
         # The rejects tables live as long as the connection: an earlier read's rejects must not count here.
         con.execute("DROP TABLE IF EXISTS reject_errors")
         con.execute("DROP TABLE IF EXISTS reject_scans")
         try:
             con.execute(
-                f"CREATE TEMP TABLE {STAGED} AS SELECT * FROM {reader}",  # noqa: S608 - constant names
+                f"CREATE TEMP TABLE {STAGED} AS SELECT * FROM {reader}{_limit(limits)}",  # noqa: S608 - constants
                 options,
             )
         except duckdb.Error as exc:
-            raise ReadError(f"{name}: cannot read the file as CSV ({_first_line(exc)}).") from None
+            raise ReadError(f"{name}: cannot read the file as CSV ({_first_line(exc).replace(str(source), name)}).") \
+                from None
         # One entry per faulty cell: a short row is reported once per missing column.
-        rejects = [r[0] for r in con.execute("SELECT DISTINCT line FROM reject_errors ORDER BY line").fetchall()]
+        rejects = con.execute("SELECT line, any_value(error_type) FROM reject_errors GROUP BY line ORDER BY line"
+                              ).fetchall()
     if rejects:
-        lines = ", ".join(str(line) for line in rejects[:10])
-        more = f" and {len(rejects) - 10} more" if len(rejects) > 10 else ""
+        lines = [int(r[0]) + skip for r in rejects]
+        kinds = {str(r[1]).upper() for r in rejects}
+        if "INVALID_UNICODE" in kinds or "INVALID_ENCODING" in kinds:
+            raise ReadError(f"{name}: row(s) {_lines(lines)} are not valid text in the file's encoding. Save the "
+                            "file again as UTF-8, then import it.")
+        if kinds & {"LINE_SIZE_OVER_MAXIMUM"}:
+            raise ReadError(f"{name}: row(s) {_lines(lines)} are longer than the largest cell accepted (setting "
+                            "CSM_MAX_CELL_KB), or hold a quote that is never closed.")
+        shown = ", ".join(str(line) for line in lines[:10])
+        more = f" and {len(lines) - 10} more" if len(lines) > 10 else ""
         raise ReadError(
-            f"{name}: {len(rejects)} row(s) do not have the {len(header)} columns of the header "
-            f"(rows {lines}{more}). Check for a missing or extra {_describe(delimiter)} or an unclosed quote."
+            f"{name}: {len(lines)} row(s) do not have the {len(header)} columns of the header "
+            f"(rows {shown}{more}). Check for a missing or extra {_describe(delimiter)} or an unclosed quote."
         )
     rows = con.execute(f"SELECT count(*) FROM {STAGED}").fetchone()[0]  # noqa: S608 - constant name
-    return StagedFile(path, tuple(header), rows, encoding=encoding, delimiter=delimiter)
+    return StagedFile(path, tuple(header), rows, first_row=2 + skip, encoding=encoding, delimiter=delimiter,
+                      notes=tuple(notes))
 
 
 def _describe(delimiter: str) -> str:

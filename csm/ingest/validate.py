@@ -15,6 +15,9 @@ from csm.ingest.mapping import Mapping
 from csm.schema import TICKETS
 
 REQUIRED = tuple(c.name for c in TICKETS.columns if c.required)
+ERA_START = "1990-01-01"  # no helpdesk or call log holds contacts from before this
+# Invisible control characters (NUL, escape, form feed...): never part of an id, a name or a category.
+CONTROL_CHARACTERS = "[\\x{00}-\\x{08}\\x{0B}\\x{0C}\\x{0E}-\\x{1F}\\x{7F}]"
 SAMPLE_ROWS = 10
 
 
@@ -68,8 +71,19 @@ RULES: list[tuple[str, str, str, str, str]] = [
      "first reply before the contact was created; fix the timestamps or drop these rows"),
     ("resolved_before_first_reply", "resolved_at", "warning", '"resolved_at" < "first_response_at"',
      "resolved before the first reply (kept as it is)"),
-    ("future_date", "created_at", "warning", '"created_at" > now()::TIMESTAMP + INTERVAL 1 DAY',
+    ("future_date", "created_at", "warning",
+     '"created_at" > now()::TIMESTAMP + INTERVAL 1 DAY AND "created_at" <= now()::TIMESTAMP + INTERVAL 1 YEAR',
      "created in the future; check the time zone or the date format"),
+    ("absurd_duration", "handle_time_s", "error", '"handle_time_s" > 31536000',
+     "handle time over a year: not a duration in the unit given; check the unit or fix these rows"),
+    ("absurd_duration", "wait_time_s", "error", '"wait_time_s" > 31536000',
+     "wait over a year: not a duration in the unit given; check the unit or fix these rows"),
+    *[("out_of_era", column, "error", f'("{column}" < TIMESTAMP \'{ERA_START}\' '
+       f'OR "{column}" > now()::TIMESTAMP + INTERVAL 1 YEAR)',
+       f"dates before {ERA_START[:4]} or more than a year in the future: not a real {what}; check the date "
+       "format (day and month, or an epoch number read as a date) or fix these rows")
+      for column, what in (("created_at", "creation date"), ("first_response_at", "first reply"),
+                           ("resolved_at", "resolution"))],
 ]
 
 
@@ -80,8 +94,13 @@ def _count(con: duckdb.DuckDBPyConnection, condition: str) -> tuple[int, tuple[i
     return row[0], tuple(row[1] or ())
 
 
-def validate_typed(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> list[Finding]:
-    """Return every finding over ``_typed`` for this mapping (empty when the file is clean)."""
+def validate_typed(con: duckdb.DuckDBPyConnection, mapping: Mapping,
+                   placeholders: tuple[str, ...] | dict = ()) -> list[Finding]:
+    """Return every finding over ``_typed`` for this mapping (empty when the file is clean).
+
+    ``placeholders`` names the timestamp columns whose "never" dates were read as empty
+    (``CastPlan.placeholders``): they are warned about, not reported as unreadable.
+    """
     findings: list[Finding] = []
     total = con.execute(f"SELECT count(*) FROM {TYPED}").fetchone()[0]  # noqa: S608 - constant name
 
@@ -109,10 +128,19 @@ def validate_typed(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> list[Fin
             add("unknown_value", column, "error", condition,
                 f"{shown or 'values'} not a known {column} ({allowed}); fix the file or map them with --set")
         elif column in {c.name for c in TICKETS.columns} or column == "updated_at":
-            add("unparseable", column, "error", f'"_src_{column}" IS NOT NULL AND "{column}" IS NULL',
+            placeholder = f' AND NOT "_ph_{column}"' if column in placeholders else ""
+            add("unparseable", column, "error", f'"_src_{column}" IS NOT NULL AND "{column}" IS NULL{placeholder}',
                 f"values that cannot be read as {_kind(column, mapping.units.get(column))}"
                 if column not in mapping.starts else
                 f"values or starts ({mapping.starts[column]!r}) that cannot be read as a date and time")
+        if column in placeholders:
+            add("placeholder_date", column, "warning", f'"_ph_{column}"',
+                "placeholder dates such as 1900-01-01 or 1970-01-01, which the exporting tool writes for "
+                "'never': read as empty")
+        if _dtype(column) == "VARCHAR":
+            add("control_characters", column, "error", f'regexp_matches("{column}", \'{CONTROL_CHARACTERS}\')',
+                "holds invisible control characters (such as NUL bytes): the same name would look alike but "
+                "count apart; fix the export or drop these rows")
     for rule in RULES:
         if rule[1] in mapping.columns or rule[1] in mapping.constants:
             add(*rule)
@@ -123,6 +151,10 @@ def validate_typed(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> list[Fin
                                     "several rows for one ticket; the latest is kept (by updated_at when mapped, "
                                     "else the last in the file)"))
     return findings
+
+
+def _dtype(column: str) -> str:
+    return {c.name: c.dtype for c in TICKETS.columns}.get(column, "TIMESTAMP")
 
 
 def _kind(column: str, unit: str | None) -> str:

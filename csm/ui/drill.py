@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from csm.drill import Drill
+from csm.inert import to_csv
 from csm.ui.filters import get_selection
 from csm.ui.loaders import load_drill
 
@@ -122,7 +123,7 @@ def render_drill(page: str) -> None:
         st.dataframe(rows, hide_index=True)
         st.download_button(
             "These contacts (CSV)",
-            rows.write_csv(),
+            to_csv(rows),
             file_name=f"contacts_{drill.first}_{drill.last}.csv",
             mime="text/csv",
             key=f"{page}__drill_csv",

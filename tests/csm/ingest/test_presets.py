@@ -138,12 +138,20 @@ def test_a_yes_no_column_named_like_a_timestamp_is_read_for_what_it_holds(con, t
     assert result.errors == []
 
 
-def test_a_name_alone_never_maps_text_onto_a_number(con, tmp_path):
+def test_a_column_whose_values_do_not_fit_its_name_is_an_error_not_a_quiet_drop(con, tmp_path):
     path = write(tmp_path, "Ticket ID,Created,Channel,Rating\n1,2026-10-01 09:00:00,email,great\n")
     result = import_file(con, path)
-    assert "csat_score" not in result.mapping.columns
-    assert result.notes == ["'Rating' looked like csat_score by its name, but its values ('great') do not read as "
-                            "that; not mapped to csat_score"]
+    assert result.notes == ["'Rating' looks like csat_score by its name, but most of its values ('great') do not read "
+                            "as that: see the errors below. Fix the file, give the column's unit, or leave csat_score "
+                            "unmapped on purpose"]
+    assert [(f.rule, f.column, f.rows) for f in result.errors] == [("unparseable", "csat_score", (2,))]
+    assert result.rows_written == 0
+
+
+def test_unmapping_such_a_column_on_purpose_imports_the_rest(con, tmp_path):
+    path = write(tmp_path, "Ticket ID,Created,Channel,Rating\n1,2026-10-01 09:00:00,email,great\n")
+    result = import_file(con, path, maps=["csat_score="])
+    assert "csat_score" not in result.mapping.columns and result.rows_written == 1
 
 
 def test_a_mapped_column_is_not_second_guessed(con, tmp_path):
