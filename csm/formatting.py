@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import polars as pl
 
@@ -159,8 +160,35 @@ RULE_NAMES = {
     "absurd_duration": "Implausible duration", "resolved_before_created": "Resolved before created",
     "replied_before_created": "Replied before created", "resolved_before_first_reply": "Resolved before first reply",
     "future_date": "Date in the future", "duplicate_id": "Several rows per ticket", "duplicate_key": "Duplicate key",
-    "not_first_of_month": "Month not on its first day",
+    "not_first_of_month": "Month not on its first day", "out_of_era": "Date out of range",
+    "placeholder_date": "Placeholder date", "control_characters": "Control characters",
 }
+
+# The command line's hints, in the Data page's words (the page has no flags).
+_PAGE_WORDS = (
+    (re.compile(r"map one with --map \w+=HEADER \(download the template to see the expected columns\)"),
+     "pick its file column in the mapping (the Templates tab shows the expected columns)"),
+    (re.compile(r"map one with --map \w+=HEADER"), "pick its file column in the mapping above"),
+    (re.compile(r"fix the file or map them with --set"), "fix the file, or give one value for every row in the "
+                                                          "mapping above"),
+    (re.compile(r"Say which with --dates day-first or --dates month-first\."), "Say which below."),
+    (re.compile(r",? ?(or )?use --drop-invalid"), ", or tick 'Leave out the rows with errors'"),
+    (re.compile(r"e\.g\. --map (\w+)=[^;)]*"), r"pick the file column of \1 first"),
+    (re.compile(r"map it with --map first"), "pick its file column first"),
+    (re.compile(r"\(setting (CSM_\w+)\)"), r"(the dashboard's setting \1)"),
+)
+
+
+def for_page(message: str) -> str:
+    """Return an importer message in the Data page's words: no command-line flags.
+
+    Examples:
+        >>> for_page("no column of the file is mapped to channel; map one with --map channel=HEADER")
+        'no column of the file is mapped to channel; pick its file column in the mapping above'
+    """
+    for pattern, words in _PAGE_WORDS:
+        message = pattern.sub(words, message)
+    return message
 
 
 def format_findings(findings: list) -> pl.DataFrame:
@@ -176,7 +204,7 @@ def format_findings(findings: list) -> pl.DataFrame:
         "Severity": f.severity.capitalize(), "Rule": RULE_NAMES.get(f.rule, f.rule), "Field": f.column,
         "File column": f.source or "", "Rows": f.count,
         "Sample rows": ", ".join(map(str, f.rows)) + (" …" if f.count > len(f.rows) else ""),
-        "What it means": f.message,
+        "What it means": for_page(f.message),
     } for f in sorted(findings, key=lambda f: f.severity != "error")]
     schema = {"Severity": pl.String, "Rule": pl.String, "Field": pl.String, "File column": pl.String,
               "Rows": pl.Int64, "Sample rows": pl.String, "What it means": pl.String}

@@ -234,6 +234,15 @@ def load_targets(
     return targets
 
 
+def load_is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    """Return True when the database holds contacts of the generated demo (``import_id = 'demo'``)."""
+    cur = con.cursor()
+    try:
+        return bool(cur.execute("SELECT EXISTS (SELECT 1 FROM tickets WHERE import_id = 'demo')").fetchone()[0])
+    finally:
+        cur.close()
+
+
 def load_data_range(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None, int]:
     """Return the first and last day with contacts and the number of contacts."""
     row = run_query(con, "data_range").row(0)

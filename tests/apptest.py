@@ -16,3 +16,10 @@ def open_page(page: str, *, timeout: int = 90, **params: str) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def shown(text: str) -> str:
+    r"""Return Markdown source as a person reads it: backslash escapes removed (``a\_b\.csv`` -> ``a_b.csv``)."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", text)

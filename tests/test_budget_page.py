@@ -38,7 +38,7 @@ def grid_row(at: AppTest, team: str, category: str) -> int:
 def test_the_year_so_far_calls_out_the_categories_over_plan(database):
     at = budget_page(period="last_quarter")
     assert at.header[0].value == "Budget and headcount"
-    warnings = [w.value for w in at.warning]
+    warnings = [w.value for w in at.main.warning]
     assert warnings[0].startswith("**Overtime** is €") and "over plan year to date" in warnings[0]
     summary = next(d.value for d in at.dataframe if "Spend to date" in d.value.columns)
     assert list(summary["Category"])[-1] == "Total" and "over plan" in set(summary["Status"])

@@ -11,6 +11,7 @@ from csm.db import connect
 from csm.ingest.load import import_file
 from csm.ingest.reference import render_template
 from csm.ui.importer import save_upload
+from tests.apptest import shown
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -76,7 +77,7 @@ def test_upload_check_import_then_overview_shows_it_and_undo_reverts(database):
     assert report["Rule"].to_list() == ["Several rows per ticket"]
     assert [m.value for m in at.metric][:3] == ["4", "0", "1"]
     at.button(key="data__import").click().run()
-    assert "helpdesk_updates.csv: 2 contacts written, 2 folded, 0 left out" in at.success[0].value
+    assert "helpdesk_updates.csv: 2 contacts written, 2 folded, 0 left out" in shown(at.success[0].value)
     assert count(database) == 6
     at.switch_page("pages/overview.py").run()
     at.query_params["period"] = "all_time"
@@ -88,7 +89,7 @@ def test_upload_check_import_then_overview_shows_it_and_undo_reverts(database):
     history = table(at, "When")
     assert history["File"].to_list() == ["helpdesk_updates.csv", "helpdesk_clean.csv"]
     at.button(key="data__undo").click().run()
-    assert "undone: 2 rows removed, 0 restored" in at.success[0].value
+    assert "undone: 2 rows removed, 0 restored" in shown(at.success[0].value)
     assert not at.file_uploader[0].value  # a fresh uploader after each import
     assert count(database) == 4
 
@@ -100,13 +101,13 @@ def test_errors_block_the_import_until_those_rows_are_left_out(database):
     at.checkbox(key="data__drop_invalid").check().run()
     assert not at.button(key="data__import").disabled
     at.button(key="data__import").click().run()
-    assert "1 contact written, 0 folded, 4 left out" in at.success[0].value
+    assert "1 contact written, 0 folded, 4 left out" in shown(at.success[0].value)
     assert count(database) == 5
 
 
 def test_an_unreadable_file_gets_its_message_and_no_import_button(database):
     at = upload(data_page(), FILES / "ragged.csv")
-    assert "do not have the" in at.error[0].value
+    assert "do not have the" in shown(at.error[0].value)
     assert not [b for b in at.button if b.key == "data__import"]
 
 
@@ -123,7 +124,7 @@ def test_a_reference_table_imports_from_its_template(database, tmp_path):
     at.selectbox(key="data__table").set_value("targets").run()
     upload(at, template, table="targets")
     at.button(key="data__import").click().run()
-    assert "Imported 2 rows into targets" in at.success[0].value
+    assert "Imported 2 rows into targets" in shown(at.success[0].value)
     assert count(database, "targets") == 2
 
 

@@ -252,7 +252,7 @@ def test_topics_page_names_the_planted_spike_and_ranks_topics():
     at = run_app(period="last_quarter")
     at.switch_page("pages/topics.py").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert [w.value for w in at.warning] == [
+    assert [w.value for w in at.main.warning] == [
         "**App crash** in July 2026: 1,269 contacts, 9.3% of the month against 4.5% over the 6 months before."]
     ranking = at.dataframe[0].value
     assert list(ranking["Contacts"]) == sorted(ranking["Contacts"], reverse=True)

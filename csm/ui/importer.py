@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 import tempfile
+import time
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import streamlit as st
 
-from csm.db import connect
-from csm.formatting import format_findings, format_imports, plural
+from csm.db import DatabaseError, connect
+from csm.formatting import escape_markdown, for_page, format_findings, format_imports, plural
 from csm.ingest.casting import AmbiguousDatesError
 from csm.ingest.history import load_imports, undo_import
 from csm.ingest.load import ImportResult, import_file
@@ -53,6 +53,7 @@ def save_upload(uploaded, folder: Path, *, limit_mb: int) -> Path:
     Raises:
         ValueError: the file is larger than ``limit_mb``.
     """
+    remove_stale_uploads(folder)
     if uploaded.size > limit_mb * 1024 * 1024:
         raise ValueError(f"{uploaded.name} is {uploaded.size / 1024 / 1024:,.0f} MB; the Data page accepts files up "
                          f"to {limit_mb:,} MB (setting CSM_MAX_UPLOAD_MB). Import it with the command line instead: "
@@ -69,6 +70,44 @@ def save_upload(uploaded, folder: Path, *, limit_mb: int) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     Path(out.name).replace(target)
     return target
+
+
+UPLOAD_KEEP_S = 6 * 3600  # an upload nobody imported or refused is removed after six hours
+
+
+def remove_upload(path: Path) -> None:
+    """Delete an uploaded file and its folder (named by its hash) once it is imported or refused."""
+    try:
+        path.unlink(missing_ok=True)
+        path.parent.rmdir()
+    except OSError:
+        pass  # another session uploaded the same file; its folder stays until it is done
+
+
+def remove_stale_uploads(folder: Path, *, older_than_s: float = UPLOAD_KEEP_S) -> int:
+    """Delete uploads left behind (a closed browser tab) older than ``older_than_s``; return how many."""
+    if not folder.is_dir():
+        return 0
+    now, removed = time.time(), 0
+    for path in folder.glob("*/*"):
+        try:
+            if path.is_file() and now - path.stat().st_mtime > older_than_s:
+                remove_upload(path)
+                removed += 1
+        except OSError:
+            continue
+    for part in folder.glob("*.part"):
+        try:
+            if now - part.stat().st_mtime > older_than_s:
+                part.unlink()
+        except OSError:
+            continue
+    return removed
+
+
+def say_error(message: object, *, prefix: str = "") -> None:
+    """Show an importer message on the page: in its words, with the file's own text escaped (never Markdown)."""
+    st.error(prefix + escape_markdown(for_page(str(message))))
 
 
 def _check(path: Path, table: str, **options) -> ImportResult | ReferenceResult:
@@ -105,9 +144,17 @@ def render_import() -> None:
         return
     try:
         path = save_upload(uploaded, Path(str(settings["uploads_dir"])), limit_mb=int(settings["max_upload_mb"]))
+    except OSError as exc:
+        say_error(f"{uploaded.name}: the upload could not be stored ({exc.strerror or exc}). Nothing was written.")
+        return
+    except ValueError as exc:
+        say_error(exc)
+        return
+    try:
         sheets = list_sheets(path)
-    except (ValueError, ReadError) as exc:
-        st.error(str(exc))
+    except ReadError as exc:
+        remove_upload(path)  # refused: the file is not kept
+        say_error(exc, prefix="Nothing was written. ")
         return
     options: dict = {}
     if sheets:
@@ -129,12 +176,18 @@ def _run_check(path: Path, table: str, options: dict) -> ImportResult | Referenc
     try:
         return _check(path, table, **options)
     except AmbiguousDatesError as exc:
-        st.warning(str(exc).replace("Say which with --dates day-first or --dates month-first.", "Say which below."))
+        st.warning(escape_markdown(for_page(str(exc))))
         _dates_choice(options)
         if "dates" in options:
             return _run_check(path, table, options)
-    except (ReadError, ValueError) as exc:
-        st.error(str(exc))
+    except ReadError as exc:
+        remove_upload(path)  # refused: the file is not kept
+        say_error(exc, prefix="Nothing was written. ")
+    except ValueError as exc:
+        say_error(exc, prefix="Nothing was written. ")
+    except Exception as exc:  # noqa: BLE001 - no traceback reaches the page; the check wrote nothing
+        say_error(f"{path.name}: the file could not be checked ({type(exc).__name__}: {exc}).",
+                  prefix="Nothing was written. ")
     return None
 
 
@@ -163,7 +216,7 @@ def _render_ticket_import(path: Path, options: dict) -> None:
     if proposal.mapping.preset:
         st.caption(f"Recognised as: {load_presets()[proposal.mapping.preset].label}.")
     for note in proposal.notes:
-        st.info(note)
+        st.info(escape_markdown(for_page(note)))
     st.subheader("Mapping")
     st.caption("Each row is a field of the data model. Pick the file's column for it, or give one value for every "
                "row (for example channel phone). Unit says how the values read when not in the model's own unit.")
@@ -193,7 +246,7 @@ def _render_ticket_import(path: Path, options: dict) -> None:
         try:
             mapping = mapping_from_rows(edited_rows, proposal.headers, base=proposal.mapping)
         except ValueError as exc:
-            st.error(f"Mapping: {exc}")
+            say_error(exc, prefix="Mapping: ")
             return
         result = _run_check(path, "tickets", reading | {"mapping": mapping})
         if result is None:
@@ -202,15 +255,22 @@ def _render_ticket_import(path: Path, options: dict) -> None:
         st.caption(f"{column} is derived: {DERIVED[column][recipe]}.")
     unused = [h for h in result.headers if h not in {*result.mapping.columns.values(), *result.mapping.times.values()}]
     if unused:
-        st.caption(f"Columns of the file not imported: {', '.join(unused)}.")
+        st.caption(escape_markdown(f"Columns of the file not imported: {', '.join(unused)}."))
     _render_report(result)
     drop = st.checkbox("Leave out the rows with errors", key="data__drop_invalid",
                        help="They are listed above; everything else is imported.")
     name = st.text_input("Save this mapping as (optional)", key="data__save_name",
-                         help="Letters, digits, - and _. Next month, pick it under Start from.")
-    blocked = any(f.rule == "missing_column" for f in result.errors) or (result.errors and not drop)
+                         help="Letters, digits, spaces, - and _. Next month, pick it under Start from.")
+    save_to = None
+    if name.strip():
+        try:  # checked before anything is written: a name is a name, never a path
+            save_to = mapping_path(name, Path(str(loaders.get_settings()["mappings_dir"])))
+        except ValueError as exc:
+            say_error(f"{exc}. Choose another name; nothing is written until it is valid.")
+    bad_name = bool(name.strip()) and save_to is None
+    blocked = any(f.rule == "missing_column" for f in result.errors) or (result.errors and not drop) or bad_name
     if st.button("Import", type="primary", disabled=bool(blocked), key="data__import"):
-        _import_tickets(path, result.mapping, reading, drop=drop, name=name)
+        _import_tickets(path, result.mapping, reading, drop=drop, name=name.strip(), save_to=save_to)
 
 
 def _render_report(result: ImportResult | ReferenceResult) -> None:
@@ -227,21 +287,36 @@ def _render_report(result: ImportResult | ReferenceResult) -> None:
         st.success("No problems found: every row passes every rule.")
 
 
-def _import_tickets(path: Path, mapping: Mapping, options: dict, *, drop: bool, name: str) -> None:
+def _import_tickets(path: Path, mapping: Mapping, options: dict, *, drop: bool, name: str,
+                    save_to: Path | None) -> None:
     bar = st.progress(0.0, text="Starting")
     try:
         with loaders.open_writer() as con:
             result = import_file(con, path, mapping=mapping, drop_invalid=drop,
                                  progress=lambda share, step: bar.progress(share, text=step.capitalize()),
                                  **{k: v for k, v in options.items() if k in ("sheet", "dates")})
-        if name:
-            save_mapping(result.mapping, mapping_path(name, Path(str(loaders.get_settings()["mappings_dir"]))))
-    except (duckdb.Error, ReadError, ValueError) as exc:
-        st.error(f"Nothing was written: {exc}")
+    except ReadError as exc:
+        remove_upload(path)
+        say_error(exc, prefix="Nothing was written: ")
         return
-    _finish(f"Imported {path.name}: {plural(result.rows_written, 'contact')} written, {result.rows_folded:,} "
-            f"folded, {result.rows_dropped:,} left out (import {result.import_id}). Every page now shows the new data."
-            + (f" Mapping saved as {name}." if name else ""))
+    except DatabaseError as exc:
+        say_error(exc, prefix="Nothing was written: ")
+        return
+    except Exception as exc:  # noqa: BLE001 - the import's transaction rolled back: nothing was written
+        say_error(f"{path.name}: {type(exc).__name__}: {exc}", prefix="Nothing was written: ")
+        return
+    remove_upload(path)
+    saved = ""
+    if save_to is not None:
+        try:
+            save_mapping(result.mapping, save_to)
+            saved = f" Mapping saved as {name}."
+        except OSError as exc:
+            saved = f" The mapping could not be saved ({exc.strerror or exc}); the import itself is done."
+    _finish(escape_markdown(
+        f"Imported {path.name}: {plural(result.rows_written, 'contact')} written, {result.rows_folded:,} "
+        f"folded, {result.rows_dropped:,} left out (import {result.import_id}). Every page now shows the new data."
+        + saved))
 
 
 def _finish(message: str) -> None:
@@ -277,9 +352,10 @@ def _render_reference_import(path: Path, table: str, options: dict) -> None:
         try:
             with loaders.open_writer() as con:
                 done = import_reference(con, table, path, maps=maps, **options)
-        except (duckdb.Error, ReadError, ValueError) as exc:
-            st.error(f"Nothing was written: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the import's transaction rolled back: nothing was written
+            say_error(exc, prefix="Nothing was written: ")
             return
+        remove_upload(path)
         _finish(f"Imported {plural(done.rows_written, 'row')} into {table} (import {done.import_id}).")
 
 
@@ -297,13 +373,14 @@ def render_history() -> None:
         return
     row = undoable.row(0, named=True)
     st.caption("Imports are undone latest first: a later import may have replaced rows of an earlier one.")
-    if st.button(f"Undo the latest import ({row['source']}, {plural(row['rows_written'] or 0, 'row')} written)",
+    if st.button(escape_markdown(f"Undo the latest import ({row['source']}, "
+                                 f"{plural(row['rows_written'] or 0, 'row')} written)"),
                  key="data__undo"):
         try:
             with loaders.open_writer() as con:
                 removed, restored = undo_import(con, row["import_id"])
-        except (duckdb.Error, ValueError) as exc:
-            st.error(f"Nothing was changed: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the undo's transaction rolled back
+            say_error(exc, prefix="Nothing was changed: ")
             return
         _finish(f"Import {row['import_id']} undone: {plural(removed, 'row')} removed, {restored:,} restored.")
 

@@ -12,8 +12,7 @@ import streamlit as st
 
 from csm import agents, budget, metrics, one_on_one, plan, report, review, topics, volume, workforce
 from csm.compile import Filters
-from csm.db import connect, has_tickets, refresh_aggregates
-from csm.demo import build_demo_database
+from csm.db import DatabaseError, describe_database_error, open_database, refresh_aggregates
 from csm.drill import Drill
 from csm.drill import load_drill as load_drill_rows
 from csm.settings import load_settings
@@ -21,24 +20,32 @@ from csm.settings import load_settings
 TTL = int(load_settings()["cache_ttl_s"])
 
 
-@st.cache_resource(show_spinner="Opening the database (the first run builds the demo data, ~15 s)…")
+@st.cache_resource(show_spinner="Opening the database…")
 def get_connection() -> duckdb.DuckDBPyConnection:
     """Return the process-wide read-only connection to the configured database.
 
-    An empty file first gets the demo data; stale stored aggregates (another version, other
-    settings) are rebuilt. Read-only afterwards, so several app processes and the CLI can read
-    the same file at once (DuckDB allows one writing process or many reading ones).
+    The file must exist: a mistyped ``CSM_DB_PATH`` is an error, never a new demo database (the
+    demo is built on request: ``make run`` or ``python -m csm demo``). Stale stored aggregates
+    (another version, other settings) are rebuilt. Read-only afterwards, so several app
+    processes and the CLI can read the same file at once.
+
+    Raises:
+        csm.db.DatabaseError: the file is missing, damaged, locked or unreadable.
     """
     settings = get_settings()
     path, threads = settings["db_path"], int(settings["duckdb_threads"])
-    if not has_tickets(path):
-        writer = connect(path, threads=threads)
-        try:
-            build_demo_database(writer, seed=int(settings["demo_seed"]))
-        finally:
-            writer.close()
-    refresh_aggregates(path, settings=settings)
-    return connect(path, read_only=True, threads=threads)
+    open_database(path, threads=threads).close()  # one clear message when the file cannot be used
+    try:
+        refresh_aggregates(path, settings=settings)
+    except (duckdb.Error, OSError) as exc:
+        raise DatabaseError(describe_database_error(path, exc)) from None
+    return open_database(path, threads=threads)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def load_is_demo() -> bool:
+    """Return True when the database holds the generated demo contacts."""
+    return metrics.load_is_demo(get_connection())
 
 
 @st.cache_resource
@@ -172,13 +179,13 @@ def open_writer() -> Iterator[duckdb.DuckDBPyConnection]:
     read-only connection is closed first; every page's cached results are dropped afterwards.
 
     Raises:
-        duckdb.IOException: another process (the CLI) holds the file.
+        csm.db.DatabaseError: another process (the CLI) holds the file, or it cannot be opened.
     """
     settings = get_settings()
     get_connection().close()
     get_connection.clear()
     try:
-        con = connect(settings["db_path"], threads=int(settings["duckdb_threads"]))
+        con = open_database(settings["db_path"], read_only=False, threads=int(settings["duckdb_threads"]))
         try:
             yield con
         finally:
@@ -195,6 +202,7 @@ __all__ = [
     "load_drill",
     "load_data_range",
     "load_filter_options",
+    "load_is_demo",
     "load_forecast",
     "load_overview",
     "load_ramp",
