@@ -291,12 +291,12 @@ def to_excel(sheets: dict[str, pl.DataFrame]) -> bytes:
 
     import xlsxwriter
 
-    from csm.inert import WORKBOOK_OPTIONS
+    from csm.inert import WORKBOOK_OPTIONS, printable_frame
 
     book = io.BytesIO()
     with xlsxwriter.Workbook(book, WORKBOOK_OPTIONS) as workbook:
         for name, frame in sheets.items():
-            frame.write_excel(workbook, worksheet=name)
+            printable_frame(frame).write_excel(workbook, worksheet=name)
     return book.getvalue()
 
 

@@ -53,6 +53,38 @@ def inert_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return out.rename({c: neutralise_cell(c) for c in out.columns if neutralise_cell(c) != c})
 
 
+_CONTROL = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
+
+
+def printable(text: str) -> str:
+    r"""Return ``text`` with control characters shown as U+FFFD, for XML-based files (xlsx, pptx).
+
+    Examples:
+        >>> printable("Bill\x00ing")
+        'Bill�ing'
+    """
+    import re
+
+    return re.sub(_CONTROL, "\ufffd", text)
+
+
+def printable_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    r"""Return ``frame`` with control characters in text and column names shown as U+FFFD.
+
+    XML 1.0 (inside every xlsx) cannot hold them: a workbook with one would not open. The importer
+    refuses them in the data (``csm.ingest.validate``); this keeps any export valid regardless.
+
+    Examples:
+        >>> printable_frame(pl.DataFrame({"a\x1f": ["x\x00y"]})).rows(named=True)
+        [{'a�': 'x�y'}]
+    """
+    import re
+
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    out = frame.with_columns(pl.col(c).str.replace_all(_CONTROL, "\ufffd") for c in text)
+    return out.rename({c: re.sub(_CONTROL, "\ufffd", c) for c in out.columns if re.search(_CONTROL, c)})
+
+
 def to_csv(frame: pl.DataFrame) -> str:
     """Return ``frame`` as CSV text in which no field can run as a formula.
 

@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from csm.formatting import format_value, to_excel
-from csm.inert import inert_chart_data
+from csm.inert import inert_chart_data, printable
 from csm.kpis import load_catalogue
 from csm.review import Review, main_driver, write_narrative
 
@@ -230,8 +230,8 @@ def render_pptx(pack: Pack) -> bytes:
     deck = Presentation()
     deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)
     title = deck.slides.add_slide(deck.slide_layouts[0])
-    title.shapes.title.text = pack.title
-    title.placeholders[1].text = pack.subtitle
+    title.shapes.title.text = printable(pack.title)
+    title.placeholders[1].text = printable(pack.subtitle)
 
     summary = deck.slides.add_slide(deck.slide_layouts[5])
     summary.shapes.title.text = "Summary"
@@ -239,19 +239,19 @@ def render_pptx(pack: Pack) -> bytes:
     box.word_wrap = True
     for i, line in enumerate([*pack.narrative, "", "Commentary: " + (pack.notes.strip() or "none written.")]):
         para = box.paragraphs[0] if i == 0 else box.add_paragraph()
-        para.text = _plain(line)
+        para.text = printable(_plain(line))
         para.font.size = Pt(13)
 
     def table_slide(heading: str, frame: pl.DataFrame) -> None:
         slide = deck.slides.add_slide(deck.slide_layouts[5])
-        slide.shapes.title.text = heading
+        slide.shapes.title.text = printable(heading)
         shape = slide.shapes.add_table(frame.height + 1, frame.width, Inches(.4), Inches(1.4), Inches(12.5),
                                        Inches(.35) * (frame.height + 1))
         for j, column in enumerate(frame.columns):
-            shape.table.cell(0, j).text = str(column)
+            shape.table.cell(0, j).text = printable(str(column))
         for i, row in enumerate(frame.iter_rows(), start=1):
             for j, value in enumerate(row):
-                shape.table.cell(i, j).text = "" if value is None else str(value)
+                shape.table.cell(i, j).text = "" if value is None else printable(str(value))
         for cell in (c for r in shape.table.rows for c in r.cells):
             for para in cell.text_frame.paragraphs:
                 para.font.size = Pt(11)
@@ -263,7 +263,7 @@ def render_pptx(pack: Pack) -> bytes:
         kpi = load_catalogue()[why.key]
         scale = 100 if kpi.unit == "ratio" else 1
         data = inert_chart_data()
-        data.categories = [str(s).replace("_", " ") for s in why.parts["segment"]]
+        data.categories = [printable(str(s).replace("_", " ")) for s in why.parts["segment"]]
         if kpi.kind == "count":
             data.add_series(f"change in {why.label.lower()}", [v or 0 for v in why.parts["total"]])
         else:
@@ -279,10 +279,10 @@ def render_pptx(pack: Pack) -> bytes:
         shape = slide.shapes.add_table(table.height + 1, table.width, Inches(6.8), Inches(1.4), Inches(6.2),
                                        Inches(.3) * (table.height + 1))
         for j, column in enumerate(table.columns):
-            shape.table.cell(0, j).text = str(column)
+            shape.table.cell(0, j).text = printable(str(column))
         for i, row in enumerate(table.iter_rows(), start=1):
             for j, value in enumerate(row):
-                shape.table.cell(i, j).text = str(value)
+                shape.table.cell(i, j).text = printable(str(value))
         for cell in (c for r in shape.table.rows for c in r.cells):
             for para in cell.text_frame.paragraphs:
                 para.font.size = Pt(10)

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
+from csm import exports
 from csm.agents import EXPERIENCED_WEEKS, RAMP_WEEKS, SCORECARD_KPIS
 from csm.charts import build_handle_time_figure, build_kpi_by_group_figure, build_ramp_figure
 from csm.drill import drill_agent_trend, drill_handle_time, drill_mix_row, drill_ramp, drill_row
-from csm.formatting import agent_trend_frame, format_agent_scorecard, format_mix, to_excel
-from csm.inert import to_csv
+from csm.formatting import agent_trend_frame, escape_markdown, format_agent_scorecard, format_mix
 from csm.kpis import load_catalogue
 from csm.one_on_one import TREND_KPIS, render_one_on_one
 from csm.periods import describe_period
@@ -65,7 +65,7 @@ drillable_chart(build_kpi_by_group_figure(agent_trend_frame(detail.trend, trend_
 drillable_chart(build_handle_time_figure(detail.handle_minutes), page=PAGE, key="agents__handle", container=right,
                 to_drill=lambda p: drill_handle_time(p, agent_id=chosen, name=names[chosen], start=sel.start,
                                                      end=sel.end))
-st.caption(f"The team line is {detail.team or 'the selection'} as a whole (for contacts: per agent who worked "
+st.caption(f"The team line is {escape_markdown(detail.team) if detail.team else 'the selection'} as a whole (for contacts: per agent who worked "
            "that week).")
 mix, low = st.columns(2)
 mix.markdown("**Work mix** against the team")
@@ -106,9 +106,9 @@ else:
                "The period filter does not apply; the others do.")
 
 a, b = st.columns(2)
-a.download_button("Scorecard (CSV)", to_csv(card.table), file_name=f"agents_{sel.start}_{sel.end}.csv",
+a.download_button("Scorecard (CSV)", exports.agents_csv(card), file_name=f"agents_{sel.start}_{sel.end}.csv",
                   mime="text/csv", key="agents__csv")
-b.download_button("Scorecard and teams (Excel)", to_excel({"Agents": card.table, "Teams": card.teams}),
+b.download_button("Scorecard and teams (Excel)", exports.agents_xlsx(card),
                   file_name=f"agents_{sel.start}_{sel.end}.xlsx",
                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="agents__xlsx")
 

@@ -2,18 +2,18 @@
 
 import streamlit as st
 
+from csm import exports
 from csm.budget import OVER_PLAN_TOLERANCE, RUN_RATE_MONTHS, describe_over_plan
 from csm.charts import build_budget_figure, build_fte_figure, build_overtime_figure, build_unit_cost_figure
 from csm.formatting import (
+    escape_markdown,
     format_budget_months,
     format_channel_costs,
     format_headcount,
     format_money,
     format_unit_costs,
     format_year_summary,
-    to_excel,
 )
-from csm.inert import to_csv
 from csm.metrics import SPEND_BLIND_DIMENSIONS
 from csm.periods import describe_period
 from csm.ui.filters import get_selection
@@ -25,7 +25,7 @@ st.header("Budget and headcount")
 view = load_budget_view(sel.start, sel.end, sel.filters)
 months = f"{view.months[0]:%b %Y}" + (f" – {view.months[-1]:%b %Y}" if len(view.months) > 1 else "")
 st.caption(f"{describe_period(sel.start, sel.end)}. Budget and headcount are monthly: this page shows the whole "
-           f"months {months}" + (f" for {', '.join(sel.filters.team)}" if sel.filters.team else
+           f"months {months}" + (f" for {escape_markdown(', '.join(sel.filters.team))}" if sel.filters.team else
                                  ", every team and the shared costs") + ".")
 if any(d in sel.filters.active() for d in SPEND_BLIND_DIMENSIONS):
     st.info("Spend and headcount are not recorded by channel, agent, topic or priority: those filters change the "
@@ -96,12 +96,10 @@ st.caption("Cost per contact: booked spend / contacts created in the month; per 
 
 a, b = st.columns(2)
 name = f"budget_{view.months[0]:%Y-%m}_{view.months[-1]:%Y-%m}"
-a.download_button("Spend by month (CSV)", to_csv(view.by_month), file_name=f"{name}.csv", mime="text/csv",
+a.download_button("Spend by month (CSV)", exports.budget_csv(view), file_name=f"{name}.csv", mime="text/csv",
                   key="budget__csv")
 b.download_button("Budget, headcount and unit costs (Excel)",
-                  to_excel({"Year": summary, "Spend by month": view.by_month, "Headcount": view.headcount,
-                            "Headcount summary": view.headcount_summary, "Unit costs": view.unit_costs,
-                            "By channel": view.by_channel, "Weeks": view.weeks}),
+                  exports.budget_xlsx(view),
                   file_name=f"{name}.xlsx",
                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="budget__xlsx")
 

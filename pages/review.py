@@ -28,7 +28,7 @@ period = st.selectbox("Review of", periods, index=periods.index(complete[0]) if 
                       format_func=lambda p: parse_period(p).name,
                       help="A month or a quarter. The sidebar's period does not apply; its filters do.")
 review, pack = load_review(period, sel.filters)
-st.caption(f"{pack.subtitle}. Targets in force on {review.period.end:%d %b %Y}.")
+st.caption(f"{escape_markdown(pack.subtitle)}. Targets in force on {review.period.end:%d %b %Y}.")
 
 st.subheader("Summary")
 st.markdown("\n".join(f"- {escape_markdown(line)}" for line in pack.narrative))

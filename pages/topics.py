@@ -2,9 +2,9 @@
 
 import streamlit as st
 
+from csm import exports
 from csm.drill import drill_row, drill_topic_cell, drill_topic_month
-from csm.formatting import escape_markdown, format_topic_grid, format_topic_ranking, to_excel
-from csm.inert import to_csv
+from csm.formatting import escape_markdown, format_topic_grid, format_topic_ranking
 from csm.periods import describe_period
 from csm.topics import BASELINE_MONTHS, MIN_CONTACTS, MIN_LIFT
 from csm.ui.drill import drill_button, drillable_table, render_drill
@@ -64,10 +64,9 @@ drillable_table(grid, page=PAGE, key=f"topics__grid_{column}", hide_index=True, 
                                                            start=sel.start, end=sel.end))
 
 a, b = st.columns(2)
-a.download_button("Topics (CSV)", to_csv(view.ranking), file_name=f"topics_{sel.start}_{sel.end}.csv",
+a.download_button("Topics (CSV)", exports.topics_csv(view), file_name=f"topics_{sel.start}_{sel.end}.csv",
                   mime="text/csv", key="topics__csv")
-b.download_button("Topics (Excel)", to_excel({"Topics": view.ranking, "Emerging": view.emerging,
-                                                "By channel": view.by_channel}), file_name=f"topics_{sel.start}_{sel.end}.xlsx",
+b.download_button("Topics (Excel)", exports.topics_xlsx(view), file_name=f"topics_{sel.start}_{sel.end}.xlsx",
                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="topics__xlsx")
 
 render_drill(PAGE)

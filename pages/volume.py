@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from csm import exports
 from csm.charts import (
     build_aging_figure,
     build_arrivals_heatmap,
@@ -11,7 +12,6 @@ from csm.charts import (
     build_split_volume_figure,
 )
 from csm.drill import drill_aging, drill_arrivals, drill_flow, drill_forecast, drill_service, drill_split
-from csm.inert import to_csv
 from csm.kpis import load_catalogue
 from csm.periods import describe_period
 from csm.ui.drill import drillable_chart, render_drill
@@ -104,7 +104,7 @@ else:
         "Method and backtest: docs/forecast.md."
     )
     st.download_button(
-        "Forecast (CSV)", to_csv(fc.forecast), file_name="forecast.csv", mime="text/csv", key="volume__forecast_csv"
+        "Forecast (CSV)", exports.frame_csv(fc.forecast), file_name="forecast.csv", mime="text/csv", key="volume__forecast_csv"
     )
 
 render_drill(PAGE)

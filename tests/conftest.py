@@ -3,6 +3,7 @@ builder for tiny hand-written databases."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from csm.db import build_rollup, connect, create_schema
 from csm.demo import DemoData, generate_demo, write_demo
 from csm.schema import TABLES_BY_NAME
+from tests.hostile import RENAMED
 
 DEMO_END = date(2026, 10, 31)
 DEMO_SEED = 7
@@ -105,3 +107,23 @@ def private_demo_db(demo_db_source, tmp_path, monkeypatch) -> Path:
     yield path
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+# Names a hostile or careless export could hold (tests/test_hostile_names.py, tests/csm/test_exports.py).
+@pytest.fixture(scope="session")
+def hostile_db(tmp_path_factory, demo_db_source):
+    path = tmp_path_factory.mktemp("hostile") / "hostile.duckdb"
+    shutil.copy(demo_db_source, path)
+    con = connect(path)
+    for (column, old), new in RENAMED.items():
+        tables = ["tickets", "agents", "budget", "headcount"] if column == "team" else ["tickets"]
+        for table in tables:
+            con.execute(f'UPDATE "{table}" SET "{column}" = $new WHERE "{column}" = $old', {"new": new, "old": old})
+    con.execute("UPDATE agents SET name = '=cmd|'' /C calc''!A0' WHERE agent_id = 'A004'")
+    con.execute("BEGIN TRANSACTION")
+    build_rollup(con)
+    con.execute("COMMIT")
+    con.close()
+    return path
+
+

@@ -13,8 +13,9 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
+from csm import exports
 from csm.drill import Drill
-from csm.inert import to_csv
+from csm.formatting import escape_markdown
 from csm.ui.filters import get_selection
 from csm.ui.loaders import load_drill
 
@@ -113,17 +114,17 @@ def render_drill(page: str) -> None:
         return
     drill: Drill = stored[0]
     if drill.future:
-        st.info(f"{drill.title}: a forecast, so there are no contacts yet.")
+        st.info(f"{escape_markdown(drill.title)}: a forecast, so there are no contacts yet.")
         return
     rows, total = load_drill(drill, sel.filters, SHOWN)
     shown = f"the {SHOWN:,} newest of " if total > SHOWN else ""
     noun = "contact" if total == 1 else "contacts"
-    st.caption(f"{drill.title}: {shown}{total:,} {noun} under the current filters.")
+    st.caption(f"{escape_markdown(drill.title)}: {shown}{total:,} {noun} under the current filters.")
     if total:
         st.dataframe(rows, hide_index=True)
         st.download_button(
             "These contacts (CSV)",
-            to_csv(rows),
+            exports.frame_csv(rows),
             file_name=f"contacts_{drill.first}_{drill.last}.csv",
             mime="text/csv",
             key=f"{page}__drill_csv",
