@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--preset", choices=sorted(load_presets()),
                      help="built-in mapping of a vendor's export (default: the one the headers identify)")
     imp.add_argument("--sheet", help="worksheet of an Excel file (default: the first)")
-    imp.add_argument("--mapping", help="start from a saved mapping: a NAME in CSM_MAPPINGS_DIR or a .yaml path")
+    imp.add_argument("--mapping", help="start from a saved mapping: its NAME in CSM_MAPPINGS_DIR")
     imp.add_argument("--save-mapping", metavar="NAME", help="save the mapping used under NAME for next time")
     imp.add_argument("--dates", choices=("day-first", "month-first"),
                      help="how to read dates such as 03/04/2025 when the values cannot tell")

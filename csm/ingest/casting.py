@@ -411,7 +411,7 @@ PROPOSAL_SAMPLE_ROWS = 50_000
 
 def propose_by_values(
     con: duckdb.DuckDBPyConnection, headers: tuple[str, ...], *, preset: str | None = None,
-    keep: frozenset[str] = frozenset(),
+    keep: frozenset[str] = frozenset(), claimed: frozenset[str] = frozenset(),
 ) -> tuple[Mapping, list[str]]:
     """Return the mapping proposed for the staged file, checked against its values, and notes on what changed.
 
@@ -419,8 +419,10 @@ def propose_by_values(
     mostly do not read as the column's type is
     rejected for that column, and the proposal is made again without it, so a name alone never
     turns a Y/N "Resolved" column into timestamps (it becomes ``is_fcr``, and a "Closed at"
-    column ``resolved_at``). Columns in ``keep`` (the user maps or sets them) are not checked:
-    they get validation findings instead.
+    column ``resolved_at``). A rejected header that nothing else takes stays mapped, so its
+    values become errors to settle rather than a column quietly left out. Columns in ``keep``
+    (the user maps or sets them) are not checked: they get validation findings instead; headers
+    in ``claimed`` (the user maps them elsewhere) are not proposed again.
     """
     rejected: dict[tuple[str, str], list] = {}
     notes: list[str] = []
@@ -433,6 +435,8 @@ def propose_by_values(
             rejected[(canonical, mapping.columns[canonical])] = samples
     used = {*mapping.columns.values(), *mapping.times.values(), *mapping.starts.values()}
     for (canonical, source), samples in rejected.items():
+        if source in claimed:
+            continue  # the user maps this header to another column
         shown = ", ".join(map(repr, samples))
         if source in used or canonical in mapping.columns:
             notes.append(f"{source!r} looked like {canonical} by its name, but its values ({shown}) do not read as "
@@ -480,5 +484,5 @@ def _unreadable_proposals(con: duckdb.DuckDBPyConnection, mapping: Mapping, *, k
     for i, canonical in enumerate(checks):
         values, readable, samples = row[3 * i: 3 * i + 3]
         if values and readable * 2 < values:
-            bad[canonical] = sorted(samples or [])
+            bad[canonical] = sorted(s for s in samples or [] if s is not None)
     return bad

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from csm.ingest.casting import CSAT_NO_ANSWER, CSAT_WORDS, FALSE_WORDS, NULL_MARKERS, TRUE_WORDS, VOCABULARY
+from csm.ingest.casting import (
+    CSAT_NO_ANSWER,
+    CSAT_WORDS,
+    FALSE_WORDS,
+    NULL_MARKERS,
+    PLACEHOLDER_DATES,
+    TRUE_WORDS,
+    VOCABULARY,
+)
 from csm.ingest.mapping import DERIVED, UNITS, load_presets
 from csm.ingest.validate import RULES
 
@@ -31,8 +39,11 @@ def render_importing_markdown() -> str:
         "",
         "## Steps",
         "",
-        "1. **Read**: CSV/TSV (delimiter and encoding detected: UTF-8 with or without BOM, UTF-16, CP-1252),",
-        "   Excel `.xlsx` (one sheet), Parquet, JSON or NDJSON, staged as text inside DuckDB.",
+        "1. **Read**: CSV/TSV (delimiter and encoding detected: UTF-8 with or without BOM, UTF-16 with or",
+        "   without BOM, CP-1252), Excel `.xlsx` (one sheet: the first with data unless one is named),",
+        "   Parquet, JSON (an array of records, or an API page such as `{\"tickets\": [...]}`; nested objects",
+        "   become dotted columns such as `via.channel`) or NDJSON, staged as text inside DuckDB. Title lines",
+        "   above a CSV header are skipped and said so.",
         "2. **Map**: a vendor preset when the headers identify the export, else header synonyms; every",
         "   proposal is checked against the values (a yes/no `Resolved` column is never read as timestamps).",
         "   Correct any field, give a value for every row, add a time-of-day column, set a unit, and save",
@@ -43,6 +54,33 @@ def render_importing_markdown() -> str:
         "   mapped, else the last in the file); rows equal to the stored ones are not rewritten; replaced rows",
         "   are kept so the import can be undone; the stored aggregates are rebuilt. A failure or a kill at",
         "   any point leaves the database as it was.",
+        "",
+        "## What is refused before anything is written",
+        "",
+        "Every file is read in a stream and bounded by settings (see the README): more than `CSM_MAX_ROWS`",
+        "rows; a line or cell longer than `CSM_MAX_CELL_KB`; a workbook that unpacks to more than",
+        "`CSM_MAX_WORKBOOK_MB` (a zip bomb is refused in about a second, in little memory). Also refused,",
+        "each with a message naming the file and the rows or lines: a folder, pipe or unreadable file; a",
+        "file that changes or disappears while it is read; binary data; one file in two encodings (some",
+        "lines UTF-8, others Windows-1252); duplicate column names in any format (JSON keys that differ",
+        "only in case included); a JSON list of lists; an old `.xls`; formula cells whose results were",
+        "never calculated (written by a program, never saved by Excel).",
+        "",
+        "## Values that are converted or flagged",
+        "",
+        "- Times with an offset (`Z`, `+02:00`, `+0000`) and Unix epoch numbers (seconds from 1e8,",
+        "  milliseconds from 1e11) are instants: converted to the operation's zone (`CSM_TIMEZONE`) and said",
+        "  in a note. Times without an offset are taken as already in that zone.",
+        "- Placeholder dates that tools write for \"never\" (" + ", ".join(
+            f"`{d[:10]}`" for d in PLACEHOLDER_DATES[:5]) + ") in first-reply",
+        "  and resolution columns are read as empty, with a warning and their count.",
+        "- Scores on whole-number scales (CSAT 1-5 or 1-10, NPS 0-10, counts) must be whole: 4.5 is an",
+        "  error, never rounded. Infinite or not-a-number values are errors.",
+        "- Control characters (NUL, escape, form feed...) in a text field are errors: names that look alike",
+        "  would count apart.",
+        "- A header whose name suggests a field but whose values do not read as it stays mapped, so its",
+        "  values are errors to settle (fix, give a unit, or unmap it on purpose), never a column quietly",
+        "  left out.",
         "",
         "## Vendor presets",
         "",
@@ -68,7 +106,7 @@ def render_importing_markdown() -> str:
     for column, vocab in VOCABULARY.items():
         lines.append(f"- `{column}`: " + "; ".join(f"**{canon}** ← {', '.join(raws)}" for canon, raws in vocab.items()))
     lines += ["- Timestamps: ISO (`2026-10-01 09:00:00`), day-first or month-first with `/`, `.` or `-`,",
-              "  with or without seconds or AM/PM, and Excel serial numbers. When every day and month of a",
+              "  with or without seconds or AM/PM, Excel serial numbers and epoch numbers. When every day and month of a",
               "  column is 12 or less, the values cannot tell day-first from month-first: the import stops",
               "  and asks (`--dates day-first|month-first`), it never guesses.",
               "", "## Validation rules", "", "| rule | field | severity | meaning |", "|---|---|---|---|",
@@ -76,7 +114,10 @@ def render_importing_markdown() -> str:
               "`channel` |",
               "| missing_value | required fields | error | a row has no value for a required field |",
               "| unknown_value | channel, priority, status | error | a value outside the vocabulary above |",
-              "| unparseable | any typed field | error | a value that does not read as its type or unit |"]
+              "| unparseable | any typed field | error | a value that does not read as its type or unit |",
+              "| placeholder_date | first_response_at, resolved_at, updated_at | warning | a date meaning 'never': "
+              "read as empty |",
+              "| control_characters | any text field | error | invisible control characters in the value |"]
     lines += [f"| {rule} | {column} | {severity} | {message} |" for rule, column, severity, _, message in RULES]
     lines += ["| duplicate_id | ticket_id | warning | several rows for one ticket: the latest is kept |", ""]
     return "\n".join(lines)

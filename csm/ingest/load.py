@@ -19,7 +19,7 @@ import duckdb
 from csm.db import build_rollup, create_schema, record_import
 from csm.ingest.casting import TYPED, build_cast_plan, build_typed_table, propose_by_values
 from csm.ingest.mapping import Mapping, apply_overrides, load_mapping
-from csm.ingest.readers import Limits, stage_file
+from csm.ingest.readers import Limits, ReadError, stage_file
 from csm.ingest.validate import Finding, validate_typed
 from csm.schema import TICKETS
 from csm.settings import load_settings
@@ -114,7 +114,11 @@ def import_file(
     report(0.0, "reading the file")
     create_schema(con)
     staged = stage_file(con, path, sheet=sheet, limits=Limits.from_settings(settings))
-    sha256 = file_hash(path)  # now: the file may be gone by the time the import commits
+    try:  # now: the file may be gone by the time the import commits
+        sha256 = file_hash(path)
+    except OSError as exc:
+        raise ReadError(f"{path.name}: the file could not be read again after staging ({exc.strerror or exc}): it "
+                        "was moved or deleted while it was read. Nothing was written.") from None
     report(0.3, "mapping and typing the columns")
     notes: list[str] = list(staged.notes)
     if mapping is not None:
@@ -123,7 +127,8 @@ def import_file(
         start = load_mapping(saved, staged.columns)
     else:
         named = frozenset(pair.partition("=")[0].strip() for pair in [*maps, *sets, *times, *units, *starts])
-        start, proposal_notes = propose_by_values(con, staged.columns, preset=preset, keep=named)
+        claimed = frozenset(pair.partition("=")[2].strip() for pair in [*maps, *times, *starts])
+        start, proposal_notes = propose_by_values(con, staged.columns, preset=preset, keep=named, claimed=claimed)
         notes += proposal_notes
     mapping = apply_overrides(start, staged.columns, maps=list(maps), sets=list(sets), times=list(times),
                               units=list(units), starts=list(starts))

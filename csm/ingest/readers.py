@@ -171,6 +171,8 @@ def scan_text(path: Path, *, limits: Limits) -> TextScan:
                         "Export the table as CSV, or upload the file in its own format (Parquet, JSON).")
     scan = TextScan(encoding, cr_only=b"\r" in sample and b"\n" not in sample)
     newline = b"\r" if scan.cr_only else b"\n"
+    if encoding == "cp1252":  # some lines may still be UTF-8: one file, two encodings
+        _check_one_encoding(path, newline=b"\r" if b"\r" in sample and b"\n" not in sample else b"\n")
     decoder = codecs.getincrementaldecoder("utf-8")() if encoding.startswith("utf-8") else None
     utf8_ok = decoder is not None
     line, run, longest_at = 1, 0, None
@@ -346,6 +348,9 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, sheet: str |
             staged = _stage_query(con, path, "read_parquet($path)", limits)
         elif suffix in (".json", ".ndjson", ".jsonl"):
             staged = _stage_json(con, path, limits)
+        elif suffix == ".xls":
+            raise ReadError(f"{name}: this is an old Excel 97-2003 workbook (.xls). Open it in Excel and save it as "
+                            ".xlsx (Excel Workbook), or export CSV.")
         else:
             raise ReadError(
                 f"{name}: files ending in {suffix or '(nothing)'} are not supported. "
@@ -442,6 +447,12 @@ def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, limits: Limits) -> S
     if head.startswith(b"[") and head[1:].lstrip().startswith(b"["):
         raise ReadError(f"{name}: the file is a list of lists (rows without column names). Export it as a list of "
                         'objects, one per ticket ({"id": 1, "created_at": ...}), or as CSV with a header row.')
+    if head.startswith(b"[") and head[1:].lstrip().startswith(b"]"):
+        raise ReadError(f"{name}: the file holds no records (an empty list). Export the tickets again.")
+    duplicates = _duplicate_json_keys(path)
+    if duplicates:
+        raise ReadError(f"{name}: the records name {', '.join(map(repr, duplicates))} more than once (keys that "
+                        "differ only in case count as one). Rename them so each name is unique.")
     source = "read_json_auto($path, maximum_object_size = 268435456)"
     try:
         described = _describe_source(con, f"SELECT * FROM {source}", path)  # noqa: S608 - constant
@@ -465,6 +476,31 @@ def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, limits: Limits) -> S
     except duckdb.Error as exc:
         raise _duckdb_read_error(path, exc) from None
     return _stage_query(con, path, source, limits, flatten=True)
+
+
+def _duplicate_json_keys(path: Path) -> list[str]:
+    """Return the keys the first record of a JSON file names twice, ignoring case (DuckDB would rename one)."""
+    import json
+
+    with open(path, "rb") as f:
+        head = f.read(SAMPLE_BYTES * 4).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    start = head.find("{")
+    if start < 0:
+        return []
+    seen: dict[str, int] = {}
+    try:
+        record, _ = json.JSONDecoder(object_pairs_hook=lambda items: ("_pairs", items)).raw_decode(head[start:])
+    except ValueError:
+        return []  # a first record larger than the sample: DuckDB reads it, its own checks apply
+    if not (isinstance(record, tuple) and record[0] == "_pairs"):
+        return []
+    record = record[1]
+    if len(record) == 1 and isinstance(record[0][1], list):  # {"tickets": [...]}: look at the first ticket
+        inner = record[0][1]
+        record = inner[0][1] if inner and isinstance(inner[0], tuple) and inner[0][0] == "_pairs" else []
+    for key, _ in record:
+        seen[key.lower()] = seen.get(key.lower(), 0) + 1
+    return sorted(key for key, _ in record if seen[key.lower()] > 1)
 
 
 def _stage_columns(con: duckdb.DuckDBPyConnection, path: Path, source: str, exprs: list[tuple[str, str]],
@@ -527,8 +563,8 @@ def check_workbook(path: Path, limits: Limits) -> None:
         if magic.startswith(b"\xd0\xcf\x11\xe0"):
             raise ReadError(f"{name}: this is an old Excel 97-2003 workbook (.xls) named .xlsx. Open it in Excel "
                             "and save it as .xlsx (Excel Workbook), or export CSV.") from None
-        raise ReadError(f"{name}: cannot open the workbook (it is not an .xlsx file: no zip archive inside). Save "
-                        "it again as .xlsx, or export CSV.") from None
+        raise ReadError(f"{name}: cannot open the workbook: it is not an .xlsx file, or it is damaged or cut short "
+                        "(no complete zip archive inside). Save it again as .xlsx, or export CSV.") from None
     total, uncalculated, formulas, recalculate = 0, 0, 0, False
     with archive:
         declared = sum(i.file_size for i in archive.infolist())
