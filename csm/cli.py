@@ -168,8 +168,6 @@ def _open_for_writing(path: str, *, create: bool = False) -> duckdb.DuckDBPyConn
     Raises:
         DatabaseError: the file is missing (unless ``create``), damaged, locked or unwritable.
     """
-    if create and not Path(path).exists() and Path(path).parent.is_dir():
-        print(f"note: {path} does not exist yet; a new database is created there", file=sys.stderr)
     return open_database(path, read_only=False, create=create)
 
 
@@ -360,8 +358,11 @@ def main(argv: list[str] | None = None) -> int:
                 "imports": run_imports, "undo": run_undo, "backtest": run_backtest, "report": run_report,
                 "docs": run_docs}
     db = getattr(args, "db", None)
+    new_database = args.command == "import" and db is not None and not Path(db).exists()
+    code = 1
     try:
-        return commands[args.command](args)
+        code = commands[args.command](args)
+        return code
     except DatabaseError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -375,6 +376,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: nothing written", file=sys.stderr)
         return 130
+    finally:
+        if new_database and code != 0:
+            # A refused import into a database it would have created leaves no empty file behind.
+            for leftover in (Path(db), Path(f"{db}.wal")):
+                leftover.unlink(missing_ok=True)
+        elif new_database and Path(db).exists():
+            print(f"note: created the new database {db}", file=sys.stderr)
 
 
 def _describe_os_error(exc: BaseException) -> str:

@@ -42,11 +42,11 @@ _RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://sch
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 
-def workbook(path: Path, sheets: dict[str, list[list[str]]], *, shared: str | None = None,
-             sheet_xml: dict[str, Callable] | None = None) -> None:
-    """Write an .xlsx of inline-string rows; ``sheet_xml`` streams a sheet's XML itself (bombs)."""
+def workbook(path: Path, sheets: dict[str, list[list[str]]], *, shared: Callable | None = None,
+             sheet_xml: dict[str, Callable] | None = None, level: int = 6) -> None:
+    """Write an .xlsx of inline-string rows; ``sheet_xml`` and ``shared`` stream a part's XML themselves (bombs)."""
     names = list(sheets)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as zf:
         zf.writestr("[Content_Types].xml", _TYPES.format(sheets="".join(_SHEET_TYPE.format(n=i + 1)
                                                                          for i in range(len(names)))))
         zf.writestr("_rels/.rels", _RELS)
@@ -73,7 +73,11 @@ def workbook(path: Path, sheets: dict[str, list[list[str]]], *, shared: str | No
                     f"<c><f>{str(v)[1:]}</f></c>" for v in row) + "</row>"
                 for r, row in enumerate(sheets[name]))
             zf.writestr(part, f'<?xml version="1.0"?><worksheet {_NS}><sheetData>{rows}</sheetData></worksheet>')
-        zf.writestr("xl/sharedStrings.xml", shared or f'<sst {_NS} count="0" uniqueCount="0"></sst>')
+        if shared:
+            with zf.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
+                shared(f)
+        else:
+            zf.writestr("xl/sharedStrings.xml", f'<sst {_NS} count="0" uniqueCount="0"></sst>')
 
 
 HEAD = ["Ticket ID", "Created at", "Channel", "Handle time"]
@@ -90,12 +94,21 @@ def _bomb(megabytes: int) -> Callable:
     return write
 
 
-def _huge_string(path: Path, megabytes: int) -> None:
-    import io
+def huge_string(path: Path, megabytes: int, *, level: int = 6) -> None:
+    """Write a workbook whose one shared string holds ``megabytes`` MB: a tiny file that unpacks huge."""
+    def write(f) -> None:
+        f.write(f'<sst {_NS} count="1" uniqueCount="1"><si><t>'.encode())
+        chunk = b"A" * 2**20
+        for _ in range(megabytes):
+            f.write(chunk)
+        f.write(b"</t></si></sst>")
 
-    text = io.BytesIO()
-    text.write(f'<sst {_NS} count="1" uniqueCount="1"><si><t>'.encode() + b"A" * (megabytes * 2**20) + b"</t></si></sst>")
-    workbook(path, {"Calls": [HEAD]}, shared=text.getvalue().decode())
+    workbook(path, {"Calls": [HEAD]}, shared=write, level=level)
+
+
+def zip_bomb(path: Path, megabytes: int, *, level: int = 6) -> None:
+    """Write a workbook whose one sheet unpacks to ``megabytes`` MB of rows."""
+    workbook(path, {"Calls": []}, sheet_xml={"Calls": _bomb(megabytes)}, level=level)
 
 
 def _xlsxwriter_formula(path: Path) -> None:
@@ -202,9 +215,9 @@ CASES: list[tuple[str, str, bytes | Callable[[Path], None], dict, dict]] = [
     ("json_keys_differing_in_case", "case.json",
      b'[{"id": 1, "ID": 2, "created_at": "2026-10-01 09:00:00", "channel": "chat"}]', {}, {}),
     # workbooks
-    ("zip_bomb_workbook", "bomb.xlsx", lambda p: workbook(p, {"Calls": []}, sheet_xml={"Calls": _bomb(12)}), {},
+    ("zip_bomb_workbook", "bomb.xlsx", lambda p: zip_bomb(p, 12), {},
      {"CSM_MAX_WORKBOOK_MB": "8"}),
-    ("huge_shared_string", "strings.xlsx", lambda p: _huge_string(p, 2), {}, {}),
+    ("huge_shared_string", "strings.xlsx", lambda p: huge_string(p, 2), {}, {}),
     ("empty_first_sheet", "two.xlsx", lambda p: workbook(p, {"Notes": [], "Calls": [HEAD, ROW]}), {}, {}),
     ("every_sheet_empty", "blank.xlsx", lambda p: workbook(p, {"Calls": [], "Other": []}), {}, {}),
     ("workbook_duplicate_headers", "dupes.xlsx", lambda p: workbook(p, {"Calls": [HEAD + ["Channel"], ROW + ["x"]]}),

@@ -20,7 +20,7 @@ EXPECTED = {
     'duplicate_headers': "ReadError: dupes.csv: the header names 'id' more than once. Rename the columns so each name is unique.",
     'empty_first_row': 'ReadError: no_header.csv: the first row is empty; it must hold the column names.',
     'unsupported_kind': 'ReadError: report.pdf: files ending in .pdf are not supported. Use CSV or TSV, Excel (.xlsx), Parquet, JSON or NDJSON.',
-    'broken_workbook': 'ReadError: calls.xlsx: cannot open the workbook (it is not an .xlsx file: no zip archive inside). Save it again as .xlsx, or export CSV.',
+    'broken_workbook': 'ReadError: calls.xlsx: cannot open the workbook: it is not an .xlsx file, or it is damaged or cut short (no complete zip archive inside). Save it again as .xlsx, or export CSV.',
     'broken_json': 'ReadError: tickets.json: cannot read the file (Invalid Input Error: Malformed JSON in file "tickets.json", at byte 22 in record/value 2: unexpected end of data. ). Check that it is a valid JSON file.',
     'broken_parquet': "ReadError: tickets.parquet: cannot read the file (Invalid Input Error: No magic bytes found at end of file 'tickets.parquet'). Check that it is a valid PARQUET file.",
     'no_required_columns': ['ERROR people.csv: no column of the file is mapped to ticket_id; map one with --map ticket_id=HEADER', 'ERROR people.csv: no column of the file is mapped to created_at; map one with --map created_at=HEADER', 'ERROR people.csv: no column of the file is mapped to channel; map one with --map channel=HEADER'],
