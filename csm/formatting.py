@@ -400,17 +400,22 @@ def format_money(value: float | None, *, signed: bool = False, suffix: str = "")
     return f"{sign}{CURRENCY_SYMBOL}{abs(value):,.0f}{suffix}"
 
 
-_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$")
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")  # ":" also stops Streamlit's :colour[...] directives
+_AUTOLINK = re.compile(r"(?i)(https?:|ftp:|mailto:|www\.)")
 
 
 def escape_markdown(text: str) -> str:
     r"""Return ``text`` with Markdown's special characters escaped, so data shows as typed in ``st.markdown``.
 
     Team, topic and channel names come from imported data: a name like ``![x](http://…)`` must not
-    become an image that loads from the network, nor ``**`` bold.
+    become an image that loads from the network, a bare URL must not become a link, and ``**``
+    must not turn bold.
 
     Examples:
         >>> escape_markdown("![x](http://e.test/i.png) *A*")
-        '\\!\\[x\\]\\(http://e\\.test/i\\.png\\) \\*A\\*'
+        '\\!\\[x\\]\\(h\u2060ttp\\://e\\.test/i\\.png\\) \\*A\\*'
     """
+    # Streamlit's Markdown (GFM) turns bare URLs and e-mail addresses into links after escapes are
+    # read, so an invisible word joiner (U+2060) after their first letter, or after "@", breaks them.
+    text = _AUTOLINK.sub(lambda m: m.group(0)[0] + "\u2060" + m.group(0)[1:], text).replace("@", "@\u2060")
     return "".join(f"\\{c}" if c in _MARKDOWN_SPECIALS else c for c in text)

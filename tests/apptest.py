@@ -19,7 +19,7 @@ def open_page(page: str, *, timeout: int = 90, **params: str) -> AppTest:
 
 
 def shown(text: str) -> str:
-    r"""Return Markdown source as a person reads it: backslash escapes removed (``a\_b\.csv`` -> ``a_b.csv``)."""
+    r"""Return Markdown source as a person reads it: escapes and invisible word joiners removed (``a\_b`` -> ``a_b``)."""
     import re
 
-    return re.sub(r"\\(.)", r"\1", text)
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
