@@ -170,3 +170,28 @@ def test_demo_data_is_labelled_on_every_page(private_demo_db):
 def test_imported_data_is_not_labelled_as_demo(database):
     at = data_page()
     assert not [w for w in at.sidebar.warning if "Demo data" in w.value]
+
+
+def test_a_long_check_shows_its_progress_and_can_be_cancelled(database, tmp_path, monkeypatch):
+    import threading
+
+    import csm.ui.importer as importer
+
+    stop = threading.Event()
+
+    def slow_check(con, path, **options):  # stands for a large file: runs until it is interrupted
+        options["progress"](0.3, "mapping and typing the columns")
+        try:
+            con.execute("SELECT count(*) FROM range(100000000000) t(i) WHERE i % 7 = 3").fetchall()
+        finally:
+            stop.set()
+
+    monkeypatch.setattr(importer, "import_file", slow_check)
+    at = upload(data_page(), FILES / "helpdesk_updates.csv")
+    assert shown(at.get("progress")[0].proto.text).startswith("Checking helpdesk_updates.csv: mapping and typing")
+    at.button(key="data__cancel_check").click().run()
+    assert stop.wait(10)  # the worker's query was interrupted
+    assert "The check of helpdesk_updates.csv was cancelled and the file removed" in shown(at.info[0].value)
+    assert not [b for b in at.button if b.key == "data__import"]
+    assert not [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()]
+    assert count(database) == 4

@@ -17,10 +17,11 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from csm.db import DatabaseError, connect
+from csm.db import DatabaseError
 from csm.formatting import escape_markdown, for_page, format_findings, format_imports, plural
 from csm.ingest.casting import AmbiguousDatesError
 from csm.ingest.history import load_imports, undo_import
+from csm.ingest.jobs import CheckJob
 from csm.ingest.load import ImportResult, import_file
 from csm.ingest.mapping import (
     DERIVED,
@@ -110,20 +111,55 @@ def say_error(message: object, *, prefix: str = "") -> None:
     st.error(prefix + escape_markdown(for_page(str(message))))
 
 
+CHECK_WAIT_S = 1.5  # a check that takes longer shows its progress and a Cancel button
+
+
 def _check(path: Path, table: str, **options) -> ImportResult | ReferenceResult:
-    """Dry-run the import on an in-memory database; cached per file and options for the session."""
+    """Dry-run the import on an in-memory database in a worker; cached per file and options for the session.
+
+    A small file is checked within ``CHECK_WAIT_S`` and its result returned at once. A longer check
+    shows a progress bar with a Cancel button, polls until the worker is done, and stops the run
+    here (``st.stop``); the rerun that follows returns the result.
+
+    Raises:
+        Exception: what the check raised (``ReadError``, ``AmbiguousDatesError``, ``ValueError``...).
+    """
     key = repr((str(path), table, sorted(options.items(), key=lambda kv: kv[0])))
     cache = st.session_state.setdefault("data__checks", {})
-    if key not in cache:
-        con = connect(":memory:")
-        try:
-            if table == "tickets":
-                cache[key] = import_file(con, path, dry_run=True, **options)
-            else:
-                cache[key] = import_reference(con, table, path, dry_run=True, **options)
-        finally:
-            con.close()
-    return cache[key]
+    if key in cache:
+        return cache[key]
+    job: CheckJob | None = st.session_state.get("data__job")
+    if job is None or job.key != key:
+        if job is not None:
+            job.cancel()  # another file or other options: the old check is of no use
+        if table == "tickets":
+            def work(con, progress):
+                return import_file(con, path, dry_run=True, progress=progress, **options)
+        else:
+            def work(con, progress):
+                return import_reference(con, table, path, dry_run=True, **options)
+        job = st.session_state["data__job"] = CheckJob(key, work).start()
+    if job.wait(CHECK_WAIT_S):
+        st.session_state.pop("data__job", None)
+        cache[key] = job.outcome()
+        return cache[key]
+    _show_check_progress(job, name=path.name, upload=path)
+    st.stop()
+
+
+@st.fragment(run_every=0.5)
+def _show_check_progress(job: CheckJob, *, name: str, upload: Path) -> None:
+    """The running check: its progress, refreshed twice a second, and a button that cancels it."""
+    if job.done:
+        st.rerun()  # the whole page: the check's result is ready
+    share, step = job.progress()
+    st.progress(share, text=f"Checking {escape_markdown(name)}: {step}…")
+    if st.button("Cancel the check", key="data__cancel_check"):
+        job.cancel()
+        st.session_state.pop("data__job", None)
+        st.session_state["data__cancelled"] = st.session_state.get("data__upload_id")
+        remove_upload(upload)
+        st.rerun()
 
 
 def render_import() -> None:
@@ -142,6 +178,12 @@ def render_import() -> None:
         st.info("Drop an export here. Nothing is written until you press Import: first you see how its columns "
                 "map onto the data model and what the validation found.")
         return
+    upload_id = getattr(uploaded, "file_id", uploaded.name)
+    if st.session_state.get("data__cancelled") == upload_id:
+        st.info(escape_markdown(f"The check of {uploaded.name} was cancelled and the file removed; nothing was "
+                                "written. Upload it again, or another file, to start afresh."))
+        return
+    st.session_state["data__upload_id"] = upload_id
     try:
         path = save_upload(uploaded, Path(str(settings["uploads_dir"])), limit_mb=int(settings["max_upload_mb"]))
     except OSError as exc:
