@@ -50,6 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_cell_kb", 1024, "Longest cell (for a CSV: longest line) an imported file may hold, in kilobytes."),
     Setting("max_workbook_mb", 300, "Most megabytes an Excel workbook may unpack to (its sheets and strings, "
             "checked while unzipping), so a small zip bomb is refused in seconds."),
+    Setting("max_memory_mb", 0, "Most memory DuckDB may use while it imports a file, in megabytes (it spills to "
+            "disk beyond, or refuses the file); 0 keeps DuckDB's own limit, 80% of the machine's memory."),
     Setting("timezone", "UTC", "Time zone of the operation (an IANA name such as Europe/Paris). Imported "
             "times with an offset (Z, +02:00) or as epoch seconds are converted to it; times without one are "
             "taken as already in it."),

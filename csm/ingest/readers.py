@@ -49,13 +49,14 @@ class Limits:
     max_rows: int = 20_000_000
     max_cell_bytes: int = 1024 * 1024
     max_workbook_bytes: int = 300 * 1024 * 1024
+    max_memory_mb: int = 0  # DuckDB's memory limit while reading; 0: DuckDB's default
 
     @classmethod
     def from_settings(cls, settings: dict | None = None) -> Limits:
-        """Return the limits of the settings (``max_rows``, ``max_cell_kb``, ``max_workbook_mb``)."""
+        """Return the limits of the settings (``max_rows``, ``max_cell_kb``, ``max_workbook_mb``, ``max_memory_mb``)."""
         settings = settings or load_settings()
         return cls(int(settings["max_rows"]), int(settings["max_cell_kb"]) * 1024,
-                   int(settings["max_workbook_mb"]) * 1024 * 1024)
+                   int(settings["max_workbook_mb"]) * 1024 * 1024, int(settings["max_memory_mb"]))
 
 
 @dataclass(frozen=True)
@@ -339,6 +340,11 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, sheet: str |
         raise ReadError(f"{name}: the file is empty. Export the table again with a header row and data rows.")
     suffix = path.suffix.lower()
     con.execute(f"DROP TABLE IF EXISTS {STAGED}")
+    if limits.max_memory_mb > 0:
+        try:
+            con.execute(f"SET memory_limit = '{int(limits.max_memory_mb)}MB'")
+        except duckdb.OutOfMemoryException:  # the database already holds more than the cap in memory
+            raise _memory_error(name) from None
     try:
         if suffix in CSV_SUFFIXES:
             staged = _stage_csv(con, path, limits)
@@ -362,8 +368,8 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, sheet: str |
     except PermissionError:
         raise ReadError(f"{name}: no permission to read this file. Make it readable by the user running the "
                         "import, or copy it somewhere readable.") from None
-    except MemoryError:
-        raise ReadError(f"{name}: not enough memory to read this file. Split it into smaller files.") from None
+    except (MemoryError, duckdb.OutOfMemoryException):
+        raise _memory_error(name) from None
     except OSError as exc:
         raise ReadError(f"{name}: the file could not be read ({exc.strerror or exc}).") from None
     try:
@@ -381,6 +387,11 @@ def stage_file(con: duckdb.DuckDBPyConnection, path: str | Path, *, sheet: str |
         raise ReadError(f"{name}: the file holds more than {limits.max_rows:,} rows, the most one import accepts "
                         "(setting CSM_MAX_ROWS). Split it into several files (by month, for example).")
     return staged
+
+
+def _memory_error(name: str) -> ReadError:
+    return ReadError(f"{name}: reading this file needs more memory than allowed (setting CSM_MAX_MEMORY_MB, or the "
+                     "machine's). Split it into smaller files.")
 
 
 def _limit(limits: Limits) -> str:
@@ -430,6 +441,8 @@ def _sql_string(text: str) -> str:
 
 
 def _duckdb_read_error(path: Path, exc: Exception) -> ReadError:
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return _memory_error(path.name)
     reason = _first_line(exc).replace(str(path), path.name)  # no temporary folders in messages
     return ReadError(f"{path.name}: cannot read the file ({reason}). Check that it is a valid "
                      f"{path.suffix.lstrip('.').upper()} file.")
@@ -735,6 +748,8 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, limits: Limits) -> St
                 f"CREATE TEMP TABLE {STAGED} AS SELECT * FROM {reader}{_limit(limits)}",  # noqa: S608 - constants
                 options,
             )
+        except duckdb.OutOfMemoryException:
+            raise _memory_error(name) from None
         except duckdb.Error as exc:
             raise ReadError(f"{name}: cannot read the file as CSV ({_first_line(exc).replace(str(source), name)}).") \
                 from None

@@ -14,10 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import streamlit as st
 
-from csm.db import DatabaseError
+from csm.db import DatabaseError, describe_database_error
 from csm.formatting import escape_markdown, for_page, format_findings, format_imports, plural
 from csm.ingest.casting import AmbiguousDatesError
 from csm.ingest.history import load_imports, undo_import
@@ -343,6 +344,10 @@ def _import_tickets(path: Path, mapping: Mapping, options: dict, *, drop: bool, 
         return
     except DatabaseError as exc:
         say_error(exc, prefix="Nothing was written: ")
+        return
+    except duckdb.Error as exc:  # a full disk, a damaged file: the transaction rolled back
+        db = loaders.get_settings()["db_path"]
+        say_error(describe_database_error(db, exc, opening=False), prefix="Nothing was written: ")
         return
     except Exception as exc:  # noqa: BLE001 - the import's transaction rolled back: nothing was written
         say_error(f"{path.name}: {type(exc).__name__}: {exc}", prefix="Nothing was written: ")

@@ -161,6 +161,8 @@ CASES: list[tuple[str, str, bytes | Callable[[Path], None], dict, dict]] = [
     # sizes
     ("a_cell_over_the_limit", "big_cell.csv", csv(line(), line("2", channel="x" * (1100 * 1024))), {}, {}),
     ("more_rows_than_allowed", "many.csv", csv(*(line(str(i)) for i in range(12))), {}, {"CSM_MAX_ROWS": "10"}),
+    ("over_the_memory_cap", "wide.csv", csv(*(line(str(i), channel="phone" + " " * 2000) for i in range(3000))), {},
+     {"CSM_MAX_MEMORY_MB": "1"}),
     ("rows_at_the_limit", "enough.csv", csv(*(line(str(i)) for i in range(10))), {}, {"CSM_MAX_ROWS": "10"}),
     # layout
     ("title_line_above_the_header", "title.csv", b"Tickets exported 2026-10-31\n" + csv(line()), {}, {}),

@@ -32,6 +32,7 @@ EXPECTED: dict[str, object] = {
     'only_a_bom': 'ReadError: bom_only.csv: the file is empty. Export the table again with a header row and data rows.',
     'a_cell_over_the_limit': 'ReadError: big_cell.csv: line 3 is longer than 1,024 KB, the largest cell accepted (setting CSM_MAX_CELL_KB). Check the export: a cell this large is usually a file or an image pasted into a field, or a quote that is never closed.',
     'more_rows_than_allowed': 'ReadError: many.csv: the file holds more than 10 rows, the most one import accepts (setting CSM_MAX_ROWS). Split it into several files (by month, for example).',
+    'over_the_memory_cap': "ReadError: wide.csv: reading this file needs more memory than allowed (setting CSM_MAX_MEMORY_MB, or the machine's). Split it into smaller files.",
     'rows_at_the_limit': {'notes': [], 'report': [], 'written': 10},
     'title_line_above_the_header': {'notes': ['line 1 above the header is a title, not data, and skipped; the header is line 2'], 'report': [], 'written': 1},
     'two_title_lines_and_a_blank': {'notes': ['lines 1-3 above the header are a title, not data, and skipped; the header is line 4'], 'report': [], 'written': 1},
