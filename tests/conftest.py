@@ -14,6 +14,7 @@ import pytest
 
 from csm.db import build_rollup, connect, create_schema
 from csm.demo import DemoData, generate_demo, write_demo
+from csm.ingest.load import import_file
 from csm.schema import TABLES_BY_NAME
 from tests.hostile import RENAMED
 
@@ -127,3 +128,20 @@ def hostile_db(tmp_path_factory, demo_db_source):
     return path
 
 
+@pytest.fixture
+def small_app_db(tmp_path, monkeypatch):
+    """A database holding the four contacts of helpdesk_clean.csv, used by the app (AppTest); caches start empty."""
+    path = tmp_path / "data.duckdb"
+    con = connect(path)
+    import_file(con, Path(__file__).parent / "fixtures" / "files" / "helpdesk_clean.csv")
+    con.close()
+    for name, value in {"DB_PATH": path, "UPLOADS_DIR": tmp_path / "uploads",
+                        "MAPPINGS_DIR": tmp_path / "mappings"}.items():
+        monkeypatch.setenv(f"CSM_{name}", str(value))
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield path
+    st.cache_resource.clear()
+    st.cache_data.clear()

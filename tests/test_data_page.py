@@ -4,11 +4,9 @@ import io
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from csm.db import connect
-from csm.ingest.load import import_file
 from csm.ingest.reference import render_template
 from csm.ui.importer import save_upload
 from tests.apptest import shown
@@ -16,23 +14,6 @@ from tests.apptest import shown
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 FILES = ROOT / "tests" / "fixtures" / "files"
-
-
-@pytest.fixture
-def database(tmp_path, monkeypatch):
-    """A database holding the four contacts of helpdesk_clean.csv; the app's caches start empty."""
-    path = tmp_path / "data.duckdb"
-    con = connect(path)
-    import_file(con, FILES / "helpdesk_clean.csv")
-    con.close()
-    for name, value in {"DB_PATH": path, "UPLOADS_DIR": tmp_path / "uploads",
-                        "MAPPINGS_DIR": tmp_path / "mappings"}.items():
-        monkeypatch.setenv(f"CSM_{name}", str(value))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
 
 
 def count(path, table="tickets") -> int:
@@ -64,21 +45,21 @@ def upload(at: AppTest, path: Path, *, table: str = "tickets", name: str | None 
     return at
 
 
-def test_the_page_invites_a_file_and_offers_templates(database):
+def test_the_page_invites_a_file_and_offers_templates(small_app_db):
     at = data_page()
     assert [t.label for t in at.tabs] == ["Import a file", "Import history", "Templates"]
     assert "Nothing is written until you press Import" in at.info[0].value
     assert not at.sidebar.selectbox  # no period filters on this page
 
 
-def test_upload_check_import_then_overview_shows_it_and_undo_reverts(database):
+def test_upload_check_import_then_overview_shows_it_and_undo_reverts(small_app_db):
     at = upload(data_page(), FILES / "helpdesk_updates.csv")
     report = table(at, "Rule")
     assert report["Rule"].to_list() == ["Several rows per ticket"]
     assert [m.value for m in at.metric][:3] == ["4", "0", "1"]
     at.button(key="data__import").click().run()
     assert "helpdesk_updates.csv: 2 contacts written, 2 folded, 0 left out" in shown(at.success[0].value)
-    assert count(database) == 6
+    assert count(small_app_db) == 6
     at.switch_page("pages/overview.py").run()
     at.query_params["period"] = "all_time"
     at.run()
@@ -91,10 +72,10 @@ def test_upload_check_import_then_overview_shows_it_and_undo_reverts(database):
     at.button(key="data__undo").click().run()
     assert "undone: 2 rows removed, 0 restored" in shown(at.success[0].value)
     assert not at.file_uploader[0].value  # a fresh uploader after each import
-    assert count(database) == 4
+    assert count(small_app_db) == 4
 
 
-def test_errors_block_the_import_until_those_rows_are_left_out(database):
+def test_errors_block_the_import_until_those_rows_are_left_out(small_app_db):
     at = upload(data_page(), FILES / "bad_values.csv")
     assert at.button(key="data__import").disabled
     assert "Error" in table(at, "Rule")["Severity"].to_list()
@@ -102,22 +83,22 @@ def test_errors_block_the_import_until_those_rows_are_left_out(database):
     assert not at.button(key="data__import").disabled
     at.button(key="data__import").click().run()
     assert "1 contact written, 0 folded, 4 left out" in shown(at.success[0].value)
-    assert count(database) == 5
+    assert count(small_app_db) == 5
 
 
-def test_an_unreadable_file_gets_its_message_and_no_import_button(database):
+def test_an_unreadable_file_gets_its_message_and_no_import_button(small_app_db):
     at = upload(data_page(), FILES / "ragged.csv")
     assert "do not have the" in shown(at.error[0].value)
     assert not [b for b in at.button if b.key == "data__import"]
 
 
-def test_a_vendor_export_is_recognised(database):
+def test_a_vendor_export_is_recognised(small_app_db):
     at = upload(data_page(), FILES / "presets" / "call_log.csv")
     assert any("Recognised as: Call log (phone system)." in c.value for c in at.caption)
     assert any("resolved_at is derived" in c.value for c in at.caption)
 
 
-def test_a_reference_table_imports_from_its_template(database, tmp_path):
+def test_a_reference_table_imports_from_its_template(small_app_db, tmp_path):
     template = tmp_path / "targets.csv"
     template.write_text(render_template("targets"))
     at = data_page()
@@ -125,7 +106,7 @@ def test_a_reference_table_imports_from_its_template(database, tmp_path):
     upload(at, template, table="targets")
     at.button(key="data__import").click().run()
     assert "Imported 2 rows into targets" in shown(at.success[0].value)
-    assert count(database, "targets") == 2
+    assert count(small_app_db, "targets") == 2
 
 
 class FakeUpload(io.BytesIO):

@@ -9,43 +9,17 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from csm.db import connect
-from csm.ingest.load import import_file
 from csm.ui.importer import KINDS, remove_stale_uploads
 from tests.apptest import APP, shown
 from tests.csm.ingest.broken_files import CASES as BROKEN
 from tests.csm.ingest.broken_files import write_case
 from tests.csm.ingest.hostile_files import CASES as HOSTILE
 from tests.csm.ingest.hostile_files import write_hostile
-from tests.csm.ingest.test_broken_files import snapshot
+from tests.csm.ingest.test_broken_files import file_snapshot as state
 from tests.test_data_page import FILES, count, data_page, upload
 
 NOT_UPLOADABLE = {"a_folder", "a_named_pipe", "a_missing_file"}  # a browser only sends files
 CLI_FLAGS = ("--map", "--set", "--dates", "--drop-invalid", "--unit", "--time", "--start", "--sheet")
-
-
-@pytest.fixture
-def database(tmp_path, monkeypatch):
-    path = tmp_path / "data.duckdb"
-    con = connect(path)
-    import_file(con, FILES / "helpdesk_clean.csv")
-    con.close()
-    for name, value in {"DB_PATH": path, "UPLOADS_DIR": tmp_path / "uploads",
-                        "MAPPINGS_DIR": tmp_path / "mappings"}.items():
-        monkeypatch.setenv(f"CSM_{name}", str(value))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield path
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def state(path):
-    con = connect(path, read_only=True)
-    try:
-        return snapshot(con)
-    finally:
-        con.close()
 
 
 def accepted_by_the_uploader(name: str) -> bool:
@@ -66,14 +40,14 @@ def page_texts(at) -> list[str]:
 
 
 @pytest.mark.parametrize(("kind", "name", "content", "env"), uploadable())
-def test_every_corpus_file_on_the_data_page_gets_a_message_and_never_a_traceback(database, tmp_path, monkeypatch,
+def test_every_corpus_file_on_the_data_page_gets_a_message_and_never_a_traceback(small_app_db, tmp_path, monkeypatch,
                                                                                  kind, name, content, env):
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     folder = tmp_path / "in"
     folder.mkdir()
     path = write_case(folder, name, content) if kind == "broken" else write_hostile(folder, name, content)
-    before = state(database)
+    before = state(small_app_db)
     at = upload(data_page(), path)  # asserts no exception
     texts = page_texts(at)
     assert not any(flag in t for t in texts for flag in CLI_FLAGS), texts
@@ -86,10 +60,10 @@ def test_every_corpus_file_on_the_data_page_gets_a_message_and_never_a_traceback
         if "CSM_TIMEZONE" not in env:  # a wrong setting is not the file's fault: it stays for another try
             uploads = tmp_path / "uploads"
             assert not [p for p in uploads.rglob("*") if p.is_file()]  # a refused upload is not kept
-    assert state(database) == before
+    assert state(small_app_db) == before
 
 
-def test_a_mapping_name_that_is_a_path_disables_import_and_writes_nothing(database, tmp_path):
+def test_a_mapping_name_that_is_a_path_disables_import_and_writes_nothing(small_app_db, tmp_path):
     kpis = (APP.rsplit("/", 1)[0] + "/csm/kpis.yaml")
     original = open(kpis, "rb").read()
     at = upload(data_page(), FILES / "helpdesk_updates.csv")
@@ -98,11 +72,11 @@ def test_a_mapping_name_that_is_a_path_disables_import_and_writes_nothing(databa
         assert "not a path" in shown(at.error[0].value) and "nothing is written until it is valid" in shown(
             at.error[0].value)
         assert at.button(key="data__import").disabled
-    assert count(database) == 4 and open(kpis, "rb").read() == original
+    assert count(small_app_db) == 4 and open(kpis, "rb").read() == original
     assert not (tmp_path / "mappings").exists()
 
 
-def test_a_good_mapping_name_saves_inside_the_folder_and_the_upload_is_removed(database, tmp_path):
+def test_a_good_mapping_name_saves_inside_the_folder_and_the_upload_is_removed(small_app_db, tmp_path):
     at = upload(data_page(), FILES / "helpdesk_updates.csv")
     at.text_input(key="data__save_name").input("help desk").run()
     at.button(key="data__import").click().run()
@@ -111,7 +85,7 @@ def test_a_good_mapping_name_saves_inside_the_folder_and_the_upload_is_removed(d
     assert not [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()]
 
 
-def test_messages_on_the_page_name_the_page_controls_not_flags(database, tmp_path):
+def test_messages_on_the_page_name_the_page_controls_not_flags(small_app_db, tmp_path):
     path = tmp_path / "people.csv"
     path.write_text("Name,Email\nAnn,a@x.com\n")
     at = upload(data_page(), path)
@@ -167,12 +141,12 @@ def test_demo_data_is_labelled_on_every_page(private_demo_db):
         assert any(w.value.startswith("**Demo data**") for w in at.sidebar.warning), spec.title
 
 
-def test_imported_data_is_not_labelled_as_demo(database):
+def test_imported_data_is_not_labelled_as_demo(small_app_db):
     at = data_page()
     assert not [w for w in at.sidebar.warning if "Demo data" in w.value]
 
 
-def test_a_long_check_shows_its_progress_and_can_be_cancelled(database, tmp_path, monkeypatch):
+def test_a_long_check_shows_its_progress_and_can_be_cancelled(small_app_db, tmp_path, monkeypatch):
     import threading
 
     import csm.ui.importer as importer
@@ -194,4 +168,4 @@ def test_a_long_check_shows_its_progress_and_can_be_cancelled(database, tmp_path
     assert "The check of helpdesk_updates.csv was cancelled and the file removed" in shown(at.info[0].value)
     assert not [b for b in at.button if b.key == "data__import"]
     assert not [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()]
-    assert count(database) == 4
+    assert count(small_app_db) == 4

@@ -15,7 +15,7 @@ from tests.csm.ingest.broken_files import CASES as BROKEN
 from tests.csm.ingest.broken_files import write_case
 from tests.csm.ingest.hostile_files import CASES as HOSTILE
 from tests.csm.ingest.hostile_files import write_hostile
-from tests.csm.ingest.test_broken_files import snapshot
+from tests.csm.ingest.test_broken_files import file_snapshot as state
 from tests.csm.ingest.test_import import FILES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,14 +32,6 @@ def db(tmp_path, monkeypatch):
     con.close()
     monkeypatch.setenv("CSM_MAPPINGS_DIR", str(tmp_path / "mappings"))
     return path
-
-
-def state(path: Path) -> dict:
-    con = connect(path, read_only=True)
-    try:
-        return snapshot(con)
-    finally:
-        con.close()
 
 
 def corpus():

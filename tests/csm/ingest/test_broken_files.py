@@ -61,6 +61,15 @@ def database(tmp_path_factory):
     con.close()
 
 
+def file_snapshot(path) -> dict:
+    """Return ``snapshot`` of the database file at ``path``, opened read-only for the look."""
+    con = connect(path, read_only=True)
+    try:
+        return snapshot(con)
+    finally:
+        con.close()
+
+
 def snapshot(con) -> dict:
     tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
                                         "ORDER BY 1").fetchall()]
