@@ -371,7 +371,14 @@ def load_mapping(path: Path, headers: tuple[str, ...]) -> Mapping:
     if not path.is_file():
         known = sorted(p.stem for p in path.parent.glob("*.yaml")) if path.parent.is_dir() else []
         raise ValueError(f"no saved mapping {path.stem!r} in {path.parent}" + (f"; saved: {', '.join(known)}" if known else ""))
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
+        raise ValueError(f"saved mapping {path.stem!r} cannot be read ({str(exc).splitlines()[0]}); save it again "
+                         "from an import") from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"saved mapping {path.stem!r} is not a mapping (sections columns, constants, ...); save it "
+                         "again from an import")
     known_columns = set(MAPPABLE) | set(EXTRA_COLUMNS)
     parts = {k: raw.get(k) or {} for k in ("columns", "constants", "times", "units", "derived", "starts")}
     if set(raw) - {*parts, "preset"} or not all(isinstance(v, dict) for v in parts.values()):

@@ -28,6 +28,7 @@ from csm.ingest.mapping import (
     DERIVED,
     UNITS,
     Mapping,
+    check_mapping_name,
     load_presets,
     mapping_from_rows,
     mapping_path,
@@ -234,10 +235,18 @@ def _run_check(path: Path, table: str, options: dict) -> ImportResult | Referenc
     return None
 
 
+def _is_name(stem: str) -> bool:
+    """Return True for a saved mapping's file stem that is a valid mapping name (others are not offered)."""
+    try:
+        return check_mapping_name(stem) == stem
+    except ValueError:
+        return False
+
+
 def _start_mapping(options: dict) -> dict:
     """Return the check options with what the user starts from: the proposal, a preset or a saved mapping."""
     folder = Path(str(loaders.get_settings()["mappings_dir"]))
-    saved = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+    saved = sorted(p.stem for p in folder.glob("*.yaml") if _is_name(p.stem)) if folder.is_dir() else []
     presets = load_presets()
     choices = [PROPOSED, *(f"Preset: {p.label}" for p in presets.values()), *(f"Saved: {name}" for name in saved)]
     start = st.selectbox("Start from", choices, key="data__start",

@@ -158,3 +158,12 @@ def test_the_cli_in_a_subprocess_prints_no_traceback_for_a_hostile_workbook(tmp_
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "never calculated" in done.stderr
     assert not (tmp_path / "x.duckdb").exists()  # the database it would have created is not left behind
+
+
+@pytest.mark.parametrize("content", [b"columns: [unclosed\n", b"- a list\n- not a mapping\n", b"\xff\xfe\x00bad"])
+def test_a_damaged_saved_mapping_gets_a_message(db, tmp_path, capsys, content):
+    (tmp_path / "mappings").mkdir()
+    (tmp_path / "mappings" / "desk.yaml").write_bytes(content)
+    assert main(["import", str(FILES / "helpdesk_clean.csv"), "--db", str(db), "--mapping", "desk"]) == 1
+    err = capsys.readouterr().err
+    assert "\nerror: saved mapping 'desk'" in err and "save it again from an import" in err
