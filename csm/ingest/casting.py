@@ -64,7 +64,9 @@ EPOCH_S_FROM = 1e8  # 1973-03-03 in epoch seconds, far beyond any Excel serial (
 EPOCH_MS_FROM = 1e11  # 1973-03-03 in epoch milliseconds
 EXCEL_LAST = 2958465
 # A timestamp that carries its offset (Z, +02:00, +0200) after a time of day.
-OFFSET_PATTERN = r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
+OFFSET_PATTERN = r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-](0\d|1[0-4])(:?[0-5]\d)?)$"
+# Anything else in an offset's place (+99:99) is no offset DuckDB should guess at: unreadable.
+BAD_OFFSET_PATTERN = r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*[+-]\d{2}:?\d{2}$"
 # Dates some tools write for "never" (Zendesk's 1900-01-01, Excel's day zero, the Unix epoch).
 PLACEHOLDER_DATES = ["1900-01-01 00:00:00", "1899-12-30 00:00:00", "1899-12-31 00:00:00", "1970-01-01 00:00:00",
                      "0001-01-01 00:00:00", "9999-12-31 00:00:00", "9999-12-31 23:59:59"]
@@ -173,7 +175,7 @@ def _timestamp(text: str, style: str) -> str:
     """
     if style == "iso":
         return (f"CASE WHEN regexp_matches({text}, $offset_pattern) THEN timezone($tz, try_cast({text} AS TIMESTAMPTZ)) "
-                f"ELSE try_cast({text} AS TIMESTAMP) END")
+                f"WHEN regexp_matches({text}, $bad_offset_pattern) THEN NULL ELSE try_cast({text} AS TIMESTAMP) END")
     number = f"try_cast({text} AS DOUBLE)"
     if style == "excel":
         # Excel day numbers count from 1899-12-30; the fraction is the time of day.
@@ -365,7 +367,8 @@ def cast_parameters(mapping: Mapping, *, timezone: str = "UTC") -> dict:
         "null_markers": NULL_MARKERS, "true_words": TRUE_WORDS, "false_words": FALSE_WORDS,
         "day_first": DAY_FIRST, "month_first": MONTH_FIRST, "csat_no_answer": CSAT_NO_ANSWER,
         "csat_words": list(CSAT_WORDS), "csat_scores": list(CSAT_WORDS.values()),
-        "offset_pattern": OFFSET_PATTERN, "tz": timezone, "placeholder_dates": PLACEHOLDER_DATES,
+        "offset_pattern": OFFSET_PATTERN, "bad_offset_pattern": BAD_OFFSET_PATTERN, "tz": timezone,
+        "placeholder_dates": PLACEHOLDER_DATES,
     }
     for column, vocab in VOCABULARY.items():
         pairs = [(raw, canon) for canon, raws in vocab.items() for raw in raws]

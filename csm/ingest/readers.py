@@ -34,6 +34,7 @@ DELIMITERS = ",;\t|"
 SAMPLE_BYTES = 256 * 1024
 CHUNK_BYTES = 1 << 20
 SHOWN = 5  # line or row numbers named in a message
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]")  # control bytes (not tab, CR, LF, ESC)
 # The sniffer reads whole lines of the sample: the cell cap bounds them, not csv's 128 KB default.
 csv.field_size_limit(1 << 30)
 
@@ -167,7 +168,9 @@ def scan_text(path: Path, *, limits: Limits) -> TextScan:
         return TextScan(encoding)
     first_line = sample.split(b"\n", 1)[0]
     nuls = sample.count(b"\x00")
-    if b"\x00" in first_line or (nuls > 16 and nuls > len(sample) // 100):
+    # Text has no control characters but tab and line ends; binary data has them everywhere.
+    controls = len(_BINARY_BYTES.findall(sample))
+    if b"\x00" in first_line or (nuls > 16 and nuls > len(sample) // 100) or controls > max(16, len(sample) // 20):
         raise ReadError(f"{name}: this is not a text file (it holds binary data). "
                         "Export the table as CSV, or upload the file in its own format (Parquet, JSON).")
     scan = TextScan(encoding, cr_only=b"\r" in sample and b"\n" not in sample)
@@ -473,6 +476,13 @@ def _stage_json(con: duckdb.DuckDBPyConnection, path: Path, limits: Limits) -> S
             rows = con.execute(f"SELECT count(*) FROM {source}", {"path": str(path)}).fetchone()[0]  # noqa: S608
             lists = [(c, t) for c, t in described if getattr(t, "id", "") == "list"
                      and getattr(t.child, "id", "") == "struct"]
+            if rows == 1 and not lists and any(getattr(t, "id", "") == "list" for _, t in described):
+                counts = con.execute("SELECT " + ", ".join(f"len({quote_header(c)})" for c, t in described  # noqa: S608
+                                                        if getattr(t, "id", "") == "list")
+                                     + f" FROM {source}", {"path": str(path)}).fetchone()
+                if not any(counts):
+                    raise ReadError(f"{name}: the file holds no records (its lists are empty). Export the tickets "
+                                    "again.")
             if rows == 1 and lists:
                 # One API page: the records sit in its list of objects (tickets, results, ...).
                 key, dtype = max(lists, key=lambda ct: ct[0] in ("tickets", "results", "data", "records", "items"))
@@ -666,10 +676,10 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, 
         header.pop()
     if not any(header):
         raise ReadError(f"{name}: the first row of sheet {sheet!r} is empty; it must hold the column names.")
-    duplicates = sorted({h for h in header if h and header.count(h) > 1})
+    duplicates = _duplicates(header)
     if duplicates:
         raise ReadError(f"{name}: the header of sheet {sheet!r} names {', '.join(map(repr, duplicates))} more than "
-                        "once. Rename the columns so each name is unique.")
+                        "once (names that differ only in case count as one). Rename the columns so each name is unique.")
     header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
     body = frame.slice(1).select(frame.columns[:len(header)])
     body.columns = header
@@ -679,6 +689,12 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, 
     finally:
         con.unregister("_excel_frame")
     return StagedFile(path, tuple(header), body.height, notes=tuple(notes))
+
+
+def _duplicates(header: list[str]) -> list[str]:
+    """Return the non-empty names of ``header`` used more than once, ignoring case (as DuckDB does)."""
+    lowered = [h.lower() for h in header]
+    return sorted({h for h in header if h and lowered.count(h.lower()) > 1})
 
 
 def quote_header(header: str) -> str:
@@ -723,10 +739,10 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, limits: Limits) -> St
     header = [h.strip() for h in header]
     if not any(header):
         raise ReadError(f"{name}: the first row is empty; it must hold the column names.")
-    duplicates = sorted({h for h in header if header.count(h) > 1 and h})
+    duplicates = _duplicates(header)
     if duplicates:
-        raise ReadError(f"{name}: the header names {', '.join(map(repr, duplicates))} more than once. "
-                        "Rename the columns so each name is unique.")
+        raise ReadError(f"{name}: the header names {', '.join(map(repr, duplicates))} more than once (names that "
+                        "differ only in case count as one). Rename the columns so each name is unique.")
     header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
     with tempfile.TemporaryDirectory() as tmp:
         source = path

@@ -20,6 +20,7 @@ import duckdb
 
 from csm.db import create_schema, record_import
 from csm.ingest.casting import (
+    BAD_OFFSET_PATTERN,
     DAY_FIRST,
     FALSE_WORDS,
     MONTH_FIRST,
@@ -202,7 +203,8 @@ def import_reference(
             selects.append(f"CAST(NULL AS {dtype}) AS {quote_identifier(column, table=table)}")
     sql = f"CREATE OR REPLACE TEMP TABLE {REFERENCE_TYPED} AS SELECT {', '.join(selects)} FROM {STAGED}"  # noqa: S608
     params = {"null_markers": NULL_MARKERS, "true_words": TRUE_WORDS, "false_words": FALSE_WORDS,
-              "day_first": DAY_FIRST, "month_first": MONTH_FIRST, "offset_pattern": OFFSET_PATTERN, "tz": "UTC"}
+              "day_first": DAY_FIRST, "month_first": MONTH_FIRST, "offset_pattern": OFFSET_PATTERN,
+              "bad_offset_pattern": BAD_OFFSET_PATTERN, "tz": "UTC"}
     con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
     result.findings = validate_reference(con, spec, mapping)
     if dry_run or result.errors:

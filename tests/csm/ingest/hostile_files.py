@@ -158,6 +158,7 @@ CASES: list[tuple[str, str, bytes | Callable[[Path], None], dict, dict]] = [
     ("binary_with_nul_in_header", "bin.csv", b"Ticket\x00ID,Created\n1,2\n", {}, {}),
     ("gzip_named_csv", "export.csv", b"\x1f\x8b\x08\x00" + bytes(range(256)) * 4, {}, {}),
     ("only_a_bom", "bom_only.csv", codecs.BOM_UTF8, {}, {}),
+    ("random_bytes_named_csv", "noise.csv", bytes((i * 7919 + 13) % 256 for i in range(5000)), {}, {}),
     # sizes
     ("a_cell_over_the_limit", "big_cell.csv", csv(line(), line("2", channel="x" * (1100 * 1024))), {}, {}),
     ("more_rows_than_allowed", "many.csv", csv(*(line(str(i)) for i in range(12))), {}, {"CSM_MAX_ROWS": "10"}),
@@ -170,6 +171,8 @@ CASES: list[tuple[str, str, bytes | Callable[[Path], None], dict, dict]] = [
     ("quoted_multi_line_cells", "multi.csv", csv('1,2026-10-01 09:00:00,phone,300,5,"line one\nline two"\n'),
      {"maps": ["team=Solved at"]}, {}),
     ("tab_separated_named_csv", "tabs.csv", csv(line()).replace(b",", b"\t"), {}, {}),
+    ("header_names_differing_in_case", "case.csv", b"ID,id,Created at,Channel\n1,2,2026-10-01 09:00:00,phone\n", {},
+     {}),
     ("header_of_markdown_and_formulas", "heads.csv",
      b"Ticket ID,Created at,Channel,![x](http://e.test/x.png),=cmd|' /C calc'!A0\n1,2026-10-01 09:00:00,phone,a,b\n",
      {}, {}),
@@ -196,6 +199,7 @@ CASES: list[tuple[str, str, bytes | Callable[[Path], None], dict, dict]] = [
     ("offsets_converted_to_the_operation_zone", "tz.csv",
      csv(line(created="2026-10-01T09:00:00+02:00"), line("2", created="2026-10-01T09:00:00Z"),
          line("3", created="2026-10-01 09:00:00")), {}, {"CSM_TIMEZONE": "Europe/Paris"}),
+    ("impossible_offset", "tz3.csv", csv(line(created="2026-10-01T09:00:00+99:99")), {}, {}),
     ("offsets_without_colon", "tz2.csv", csv(line(created="2026-10-01T09:00:00.000+0000")), {}, {}),
     ("unknown_time_zone_setting", "tzbad.csv", csv(line()), {}, {"CSM_TIMEZONE": "Mars/Olympus"}),
     ("future_within_a_year", "soon.csv", csv(line(created=f"{date.today() + timedelta(days=60)} 09:00:00")), {}, {}),
@@ -211,6 +215,7 @@ CASES: list[tuple[str, str, bytes | Callable[[Path], None], dict, dict]] = [
      b'[{"id": 1, "created_at": "2026-10-01 09:00:00", "via": {"channel": "email"}, '
      b'"satisfaction_rating": {"score": "good"}}]', {"maps": ["channel=via.channel"]}, {}),
     ("json_empty_array", "empty.json", b"[]", {}, {}),
+    ("json_wrapped_in_an_empty_list", "nothing.json", b'{"tickets": [], "count": 0}', {}, {}),
     ("ndjson_with_a_broken_line", "lines.ndjson",
      b'{"id": 1, "created_at": "2026-10-01 09:00:00", "channel": "chat"}\n{"id": 2, "created_at": \n', {}, {}),
     ("json_single_object", "one.json", b'{"id": 1, "created_at": "2026-10-01 09:00:00", "channel": "chat"}', {}, {}),

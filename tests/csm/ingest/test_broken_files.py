@@ -17,7 +17,7 @@ EXPECTED = {
     'zip_named_csv': 'ReadError: archive.csv: this is not a text file (it holds binary data). Export the table as CSV, or upload the file in its own format (Parquet, JSON).',
     'ragged_rows': 'ReadError: ragged.csv: 2 row(s) do not have the 8 columns of the header (rows 3, 5). Check for a missing or extra comma or an unclosed quote.',
     'unclosed_quote': 'ReadError: quote.csv: 1 row(s) do not have the 8 columns of the header (rows 3). Check for a missing or extra comma or an unclosed quote.',
-    'duplicate_headers': "ReadError: dupes.csv: the header names 'id' more than once. Rename the columns so each name is unique.",
+    'duplicate_headers': "ReadError: dupes.csv: the header names 'id' more than once (names that differ only in case count as one). Rename the columns so each name is unique.",
     'empty_first_row': 'ReadError: no_header.csv: the first row is empty; it must hold the column names.',
     'unsupported_kind': 'ReadError: report.pdf: files ending in .pdf are not supported. Use CSV or TSV, Excel (.xlsx), Parquet, JSON or NDJSON.',
     'broken_workbook': 'ReadError: calls.xlsx: cannot open the workbook: it is not an .xlsx file, or it is damaged or cut short (no complete zip archive inside). Save it again as .xlsx, or export CSV.',
