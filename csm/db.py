@@ -51,7 +51,7 @@ def describe_database_error(path: str | Path, exc: BaseException, *, opening: bo
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     lowered = text.lower()
     if "not a valid duckdb database" in lowered or "corrupt" in lowered or "checksum" in lowered \
-            or "invalid database" in lowered or "serialization" in lowered:
+            or "invalid database" in lowered or "serialization" in lowered or "read enough bytes" in lowered:
         return (f"{path} is damaged or is not a DuckDB database ({text}). Restore it from a backup, or build a "
                 f"new one with `python -m csm demo --db {path}` (demo data) or `python -m csm import FILE --db {path}`.")
     if "no space left" in lowered or "disk full" in lowered or "not enough space" in lowered:

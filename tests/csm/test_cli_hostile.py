@@ -121,6 +121,17 @@ def test_a_corrupt_database_gets_one_clear_message(tmp_path, capsys, verb):
     assert bad.read_bytes() == b"not a database" * 1000
 
 
+def test_a_truncated_database_is_named_damaged(tmp_path, capsys, demo_db_source):
+    import os
+    import shutil
+
+    cut = tmp_path / "cut.duckdb"
+    shutil.copy(demo_db_source, cut)
+    os.truncate(cut, cut.stat().st_size * 6 // 10)  # a copy that stopped half-way
+    assert main(["kpis", "--db", str(cut)]) == 1
+    assert capsys.readouterr().err.startswith(f"error: {cut} is damaged or is not a DuckDB database")
+
+
 def test_a_database_path_that_is_a_folder_is_named_as_such(tmp_path, capsys):
     assert main(["kpis", "--db", str(tmp_path)]) == 1
     assert "is a folder, not a database file" in capsys.readouterr().err
