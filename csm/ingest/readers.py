@@ -147,8 +147,6 @@ class TextScan:
 
     encoding: str
     cr_only: bool = False  # old Mac line ends: every line ends in CR alone
-    nul_lines: list[int] = field(default_factory=list)
-    nul_total: int = 0
 
 
 def scan_text(path: Path, *, limits: Limits) -> TextScan:
@@ -176,7 +174,7 @@ def scan_text(path: Path, *, limits: Limits) -> TextScan:
     scan = TextScan(encoding, cr_only=b"\r" in sample and b"\n" not in sample)
     newline = b"\r" if scan.cr_only else b"\n"
     if encoding == "cp1252":  # some lines may still be UTF-8: one file, two encodings
-        _check_one_encoding(path, newline=b"\r" if b"\r" in sample and b"\n" not in sample else b"\n")
+        _check_one_encoding(path, newline=newline)
     decoder = codecs.getincrementaldecoder("utf-8")() if encoding.startswith("utf-8") else None
     utf8_ok = decoder is not None
     line, run, longest_at = 1, 0, None
@@ -187,11 +185,6 @@ def scan_text(path: Path, *, limits: Limits) -> TextScan:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     utf8_ok = False
-            if b"\x00" in chunk:
-                for i, part in enumerate(chunk.split(newline)):
-                    if b"\x00" in part:
-                        scan.nul_lines.append(line + i)
-                        scan.nul_total += part.count(b"\x00")
             last = chunk.rfind(newline)
             if last < 0:
                 run += len(chunk)
@@ -253,20 +246,31 @@ def _check_one_encoding(path: Path, *, newline: bytes) -> None:
             "turn into garbled text. Save the file again in one encoding (UTF-8), then import it.")
 
 
+def _latin1_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Read the five bytes CP-1252 leaves undefined as Latin-1 (control characters) instead of failing."""
+    return error.object[error.start:error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("csm_latin1_fallback", _latin1_fallback)
+
+
 def _transcode_to_utf8(path: Path, encoding: str, target: Path, *, cr_only: bool = False) -> None:
-    """Write ``path`` re-encoded as UTF-8 to ``target``, streaming in chunks (CR line ends become LF)."""
-    codec = encoding
-    if encoding == "cp1252":
-        # cp1252 leaves five bytes undefined; Latin-1 reads them (as control characters) instead of failing.
-        codec = "cp1252"
+    """Write ``path`` re-encoded as UTF-8 to ``target``, streaming in chunks (CR line ends become LF).
+
+    Raises:
+        ReadError: the file does not decode in ``encoding`` (a UTF-16 file cut in the middle of a character).
+    """
+    errors = "csm_latin1_fallback" if encoding == "cp1252" else "strict"
+    decoder = codecs.getincrementaldecoder(encoding)(errors=errors)
     with open(path, "rb") as raw, open(target, "w", encoding="utf-8", newline="") as dst:
-        decoder = codecs.getincrementaldecoder(codec)(errors="strict")
-        while chunk := raw.read(CHUNK_BYTES):
-            try:
+        try:
+            while chunk := raw.read(CHUNK_BYTES):
                 text = decoder.decode(chunk)
-            except UnicodeDecodeError:
-                text = chunk.decode("latin-1")
-            dst.write(text.replace("\r", "\n") if cr_only else text)
+                dst.write(text.replace("\r", "\n") if cr_only else text)
+            dst.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"{path.name}: the file is not valid {encoding.upper()} text ({exc.reason} near byte "
+                            f"{exc.start:,} of a chunk). Save it again as UTF-8, then import it.") from None
 
 
 def sniff_delimiter(text: str, *, name: str) -> str:
