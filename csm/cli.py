@@ -173,7 +173,8 @@ def _open_for_writing(path: str, *, create: bool = False) -> duckdb.DuckDBPyConn
 
 def run_reference_import(args: argparse.Namespace) -> int:
     """Import a reference table; print the mapping and the report; exit 1 when errors remain."""
-    con = _open_for_writing(args.db, create=not args.dry_run)
+    dry_run_only = args.dry_run and not Path(args.db).exists()
+    con = connect(":memory:") if dry_run_only else _open_for_writing(args.db, create=True)
     try:
         result = import_reference(con, args.table, args.file, maps=args.maps, sheet=args.sheet, dry_run=args.dry_run,
                                   dates=args.dates.replace("-", "_") if args.dates else None)
