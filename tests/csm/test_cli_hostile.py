@@ -178,3 +178,13 @@ def test_a_damaged_saved_mapping_gets_a_message(db, tmp_path, capsys, content):
     assert main(["import", str(FILES / "helpdesk_clean.csv"), "--db", str(db), "--mapping", "desk"]) == 1
     err = capsys.readouterr().err
     assert "\nerror: saved mapping 'desk'" in err and "save it again from an import" in err
+
+
+def test_a_dry_run_of_a_reference_table_creates_no_database(tmp_path, capsys):
+    from csm.ingest.reference import render_template
+
+    template = tmp_path / "targets.csv"
+    template.write_text(render_template("targets"))
+    missing = tmp_path / "none.duckdb"
+    assert main(["import", str(template), "--table", "targets", "--db", str(missing), "--dry-run"]) == 0
+    assert "dry run: nothing written" in capsys.readouterr().out and not missing.exists()
