@@ -61,9 +61,9 @@ def _range_rules() -> list[tuple[str, str, str, str, str]]:
 # (rule, column, severity, condition on _typed, message)
 RULES: list[tuple[str, str, str, str, str]] = [
     *_range_rules(),
-    ("absurd_duration", "handle_time_s", "warning", '"handle_time_s" > 86400',
+    ("absurd_duration", "handle_time_s", "warning", '"handle_time_s" > 86400 AND "handle_time_s" <= 31536000',
      "handle time over a day; check the unit (seconds expected)"),
-    ("absurd_duration", "wait_time_s", "warning", '"wait_time_s" > 86400',
+    ("absurd_duration", "wait_time_s", "warning", '"wait_time_s" > 86400 AND "wait_time_s" <= 31536000',
      "wait over a day; check the unit (seconds expected)"),
     ("resolved_before_created", "resolved_at", "error", '"resolved_at" < "created_at"',
      "resolved before it was created; fix the timestamps or drop these rows"),
@@ -95,7 +95,7 @@ def _count(con: duckdb.DuckDBPyConnection, condition: str) -> tuple[int, tuple[i
 
 
 def validate_typed(con: duckdb.DuckDBPyConnection, mapping: Mapping,
-                   placeholders: tuple[str, ...] | dict = ()) -> list[Finding]:
+                   placeholders: tuple[str, ...] = ()) -> list[Finding]:
     """Return every finding over ``_typed`` for this mapping (empty when the file is clean).
 
     ``placeholders`` names the timestamp columns whose "never" dates were read as empty
@@ -158,7 +158,7 @@ def _dtype(column: str) -> str:
 
 
 def _kind(column: str, unit: str | None) -> str:
-    dtype = {c.name: c.dtype for c in TICKETS.columns}.get(column, "TIMESTAMP")
+    dtype = _dtype(column)
     if column == "csat_score" and unit:
         return {"1-10": "a score from 1 to 10", "percent": "a percentage from 0 to 100",
                 "good_bad": f"a rating word ({', '.join(CSAT_WORDS)})"}[unit]
