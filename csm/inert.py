@@ -15,6 +15,7 @@ or ``=cmd|' /C calc'!A0`` would run as a formula when a director opens an export
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import polars as pl
@@ -41,7 +42,7 @@ def inert_frame(frame: pl.DataFrame) -> pl.DataFrame:
         >>> inert_frame(pl.DataFrame({"team": ["=1+1", "A"], "n": [-1, 2]})).rows()
         [("'=1+1", -1), ('A', 2)]
     """
-    pattern = "^[=+\\-@\t\r]"
+    pattern = "^[" + re.escape("".join(FORMULA_STARTS)) + "]"
     text = [c for c, t in frame.schema.items() if t == pl.String or t == pl.Categorical or t == pl.Enum]
     out = frame.with_columns(
         pl.when(pl.col(c).cast(pl.String).str.contains(pattern))
@@ -63,8 +64,6 @@ def printable(text: str) -> str:
         >>> printable("Bill\x00ing")
         'Bill�ing'
     """
-    import re
-
     return re.sub(_CONTROL, "\ufffd", text)
 
 
@@ -78,8 +77,6 @@ def printable_frame(frame: pl.DataFrame) -> pl.DataFrame:
         >>> printable_frame(pl.DataFrame({"a\x1f": ["x\x00y"]})).rows(named=True)
         [{'a�': 'x�y'}]
     """
-    import re
-
     text = [c for c, t in frame.schema.items() if t == pl.String]
     out = frame.with_columns(pl.col(c).str.replace_all(_CONTROL, "\ufffd") for c in text)
     return out.rename({c: re.sub(_CONTROL, "\ufffd", c) for c in out.columns if re.search(_CONTROL, c)})

@@ -11,10 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from csm.ui.importer import KINDS, remove_stale_uploads
 from tests.apptest import APP, shown
-from tests.csm.ingest.broken_files import CASES as BROKEN
-from tests.csm.ingest.broken_files import write_case
-from tests.csm.ingest.hostile_files import CASES as HOSTILE
-from tests.csm.ingest.hostile_files import write_hostile
+from tests.csm.ingest.hostile_files import both_corpora, write_corpus_file
 from tests.csm.ingest.test_broken_files import file_snapshot as state
 from tests.test_data_page import FILES, count, data_page, upload
 
@@ -27,26 +24,19 @@ def accepted_by_the_uploader(name: str) -> bool:
 
 
 def uploadable():
-    for case, name, content, options in BROKEN:
-        if not options and accepted_by_the_uploader(name):  # options are the CLI's; their cases are tested there
-            yield pytest.param("broken", name, content, {}, id=f"broken-{case}")
-    for case, name, content, options, env in HOSTILE:
-        if case not in NOT_UPLOADABLE and not options and accepted_by_the_uploader(name):
-            yield pytest.param("hostile", name, content, env, id=f"hostile-{case}")
+    for case, name, content, options, env in both_corpora():  # options are the CLI's; their cases are tested there
+        if case.removeprefix("hostile-") not in NOT_UPLOADABLE and not options and accepted_by_the_uploader(name):
+            yield pytest.param(case, name, content, env, id=case)
 
 
 def page_texts(at) -> list[str]:
     return [e.value for kind in ("error", "warning", "info", "success", "caption") for e in getattr(at, kind)]
 
 
-@pytest.mark.parametrize(("kind", "name", "content", "env"), uploadable())
+@pytest.mark.parametrize(("case", "name", "content", "env"), uploadable())
 def test_every_corpus_file_on_the_data_page_gets_a_message_and_never_a_traceback(small_app_db, tmp_path, monkeypatch,
-                                                                                 kind, name, content, env):
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    folder = tmp_path / "in"
-    folder.mkdir()
-    path = write_case(folder, name, content) if kind == "broken" else write_hostile(folder, name, content)
+                                                                                 case, name, content, env):
+    path = write_corpus_file(tmp_path, case, name, content, env, monkeypatch)
     before = state(small_app_db)
     at = upload(data_page(), path)  # asserts no exception
     texts = page_texts(at)

@@ -99,16 +99,20 @@ def _clean(source: str) -> str:
     return quote_header(f"_clean:{source}")
 
 
-def find_iso_columns(con: duckdb.DuckDBPyConnection, sources: list[str]) -> set[str]:
-    """Return the staged columns whose every value reads as an ISO timestamp, in one pass.
+def find_iso_columns(con: duckdb.DuckDBPyConnection, sources: list[str]) -> tuple[set[str], dict[str, int]]:
+    """Return the staged columns whose every value reads as an ISO timestamp, and per column how many carry an offset.
 
-    Most exports write ISO timestamps; they need no closer look at the values.
+    One pass over the file: most exports write ISO timestamps, which need no closer look at the
+    values; the offsets counted are converted on import, and the report says how many.
     """
     if not sources:
-        return set()
-    counts = ", ".join(f"count({_text(s)}) = count(try_cast({_text(s)} AS TIMESTAMP))" for s in sources)
-    row = con.execute(f"SELECT {counts} FROM {STAGED}", {"null_markers": NULL_MARKERS}).fetchone()  # noqa: S608
-    return {s for s, all_iso in zip(sources, row, strict=True) if all_iso}
+        return set(), {}
+    counts = ", ".join(f"count({_text(s)}) = count(try_cast({_text(s)} AS TIMESTAMP)), "
+                       f"count(*) FILTER (regexp_matches({_text(s)}, $offset_pattern))" for s in sources)
+    row = con.execute(f"SELECT {counts} FROM {STAGED}",  # noqa: S608 - quoted headers
+                      {"null_markers": NULL_MARKERS, "offset_pattern": OFFSET_PATTERN}).fetchone()
+    iso = {s for s, all_iso in zip(sources, row[0::2], strict=True) if all_iso}
+    return iso, {s: n for s, n in zip(sources, row[1::2], strict=True) if n}
 
 
 def detect_date_style(con: duckdb.DuckDBPyConnection, source: str, *, name: str) -> str:
@@ -212,7 +216,7 @@ def _duration(text: str, unit: str = "seconds") -> str:
              f" + try_cast(split_part({text}, ':', 2) AS DOUBLE) * {first} / 60 ELSE "
              f"list_reduce(list_transform(string_split({text}, ':'), x -> try_cast(x AS DOUBLE)), "
              "(a, b) -> a * 60 + b) END END")
-    factor = {"seconds": 1, "minutes": 60, "hours": 3600, "h_mm": 3600, "milliseconds": 0.001}[unit]
+    factor = {"seconds": 1, "minutes": 60, "hours": 3600, "h_mm": 3600}[unit]
     seconds = f"coalesce({clock}, try_cast({text} AS DOUBLE) * {factor})"
     return f"CASE WHEN isfinite({seconds}) THEN {seconds} END"  # inf and nan are no duration
 
@@ -276,7 +280,7 @@ def build_cast_plan(
     dtypes = {c.name: c.dtype for c in TICKETS.columns} | dict.fromkeys(EXTRA_COLUMNS, "TIMESTAMP")
     stamps = [s for c, s in mapping.columns.items() if (dtypes[c] == "TIMESTAMP" or c in mapping.starts)
               and c not in mapping.times and c not in mapping.units]
-    iso = find_iso_columns(con, [*stamps, *mapping.starts.values()])
+    iso, offsets_by_source = find_iso_columns(con, [*stamps, *mapping.starts.values()])
 
     def timestamp(text: str, source: str, column: str) -> str:
         styles[column] = "iso" if source in iso else choose_date_style(con, source, name=name, dates=dates)
@@ -338,8 +342,8 @@ def build_cast_plan(
         if mapping.derived.get(column) == recipe and column not in columns:
             columns[column] = (f"CASE WHEN {columns['is_answered']} THEN ({columns['created_at']}) + "
                                f"to_microseconds(try_cast(round(({seconds}) * 1e6) AS BIGINT)) END")
-    offsets = _count_offsets(con, {c: mapping.columns[c] for c, st in styles.items()
-                                   if st == "iso" and c in mapping.columns and c not in mapping.times})
+    offsets = {c: offsets_by_source[mapping.columns[c]] for c, st in styles.items()
+               if st == "iso" and mapping.columns.get(c) in offsets_by_source and c not in mapping.times}
     return CastPlan(columns, texts, styles, placeholders, timezone, offsets)
 
 
@@ -349,16 +353,6 @@ def check_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
     if not known:
         raise ValueError(f"time zone {timezone!r} (setting CSM_TIMEZONE) is not known; use an IANA name such as "
                          "UTC, Europe/Paris or America/New_York")
-
-
-def _count_offsets(con: duckdb.DuckDBPyConnection, sources: dict[str, str]) -> dict[str, int]:
-    """Return, per timestamp column, how many values carry a time-zone offset (converted on import)."""
-    if not sources:
-        return {}
-    counts = ", ".join(f"count(*) FILTER (regexp_matches({_text(s)}, $offset_pattern))" for s in sources.values())
-    row = con.execute(f"SELECT {counts} FROM {STAGED}",  # noqa: S608 - quoted headers
-                      {"null_markers": NULL_MARKERS, "offset_pattern": OFFSET_PATTERN}).fetchone()
-    return {c: n for c, n in zip(sources, row, strict=True) if n}
 
 
 def cast_parameters(mapping: Mapping, *, timezone: str = "UTC") -> dict:

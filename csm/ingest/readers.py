@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import os
 import re
@@ -409,20 +410,16 @@ def _limit(limits: Limits) -> str:
 def _stage_query(con: duckdb.DuckDBPyConnection, path: Path, source: str, limits: Limits,
                  *, flatten: bool = False) -> StagedFile:
     try:
-        columns = [(c, t) for c, t in _describe_source(con, f"SELECT * FROM {source}", path)]  # noqa: S608 - constant
+        columns = _describe_source(con, f"SELECT * FROM {source}", path)  # noqa: S608 - constant
         exprs = _flat_columns(columns) if flatten else [(c, quote_header(c)) for c, _ in columns]
         names = [n for n, _ in exprs]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ReadError(f"{path.name}: the file names {', '.join(map(repr, duplicates))} more than once "
                             "(keys that differ only in case count as one). Rename them so each name is unique.")
-        casts = ", ".join(f"CAST({e} AS VARCHAR) AS {quote_header(n)}" for n, e in exprs)
-        con.execute(f"CREATE TEMP TABLE {STAGED} AS SELECT {casts} FROM {source}{_limit(limits)}",  # noqa: S608
-                    {"path": str(path)})
+        return _stage_columns(con, path, source, exprs, limits)
     except duckdb.Error as exc:
         raise _duckdb_read_error(path, exc) from None
-    rows = con.execute(f"SELECT count(*) FROM {STAGED}").fetchone()[0]  # noqa: S608 - constant name
-    return StagedFile(path, tuple(names), rows, first_row=1)
 
 
 def _describe_source(con: duckdb.DuckDBPyConnection, sql: str, path: Path) -> list[tuple[str, object]]:
@@ -572,6 +569,25 @@ def _too_large(name: str, limits: Limits) -> ReadError:
 def check_workbook(path: Path, limits: Limits) -> None:
     """Refuse a workbook that unpacks too large, holds a huge cell, or formulas Excel never calculated.
 
+    A workbook that passed is not unzipped again while it is unchanged (the Data page lists its
+    sheets, then reads one); a refusal is checked anew each time.
+
+    Raises:
+        ReadError: not a workbook, too large unpacked, a huge cell, or uncalculated formulas.
+    """
+    info = path.stat()
+    _check_unchanged_workbook(str(path), info.st_size, info.st_mtime_ns, limits)
+
+
+@functools.lru_cache(maxsize=32)
+def _check_unchanged_workbook(path: str, size: int, mtime_ns: int, limits: Limits) -> None:
+    """``check_workbook`` of one version of a file (its size and mtime are part of the key)."""
+    _scan_workbook(Path(path), limits)
+
+
+def _scan_workbook(path: Path, limits: Limits) -> None:
+    """Unzip every XML part of a workbook in a stream and refuse what ``check_workbook`` names.
+
     An .xlsx file is a zip of XML parts. Every part is unzipped in a stream, counting bytes, so a
     zip bomb (a few MB that unpack to GB) is refused after ``max_workbook_bytes`` without holding
     it in memory. Text in the XML never contains ``<``, so a run longer than ``max_cell_bytes``
@@ -678,13 +694,7 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, 
     header = ["" if v is None else str(v).strip() for v in frame.row(0)]
     while header and not header[-1]:
         header.pop()
-    if not any(header):
-        raise ReadError(f"{name}: the first row of sheet {sheet!r} is empty; it must hold the column names.")
-    duplicates = _duplicates(header)
-    if duplicates:
-        raise ReadError(f"{name}: the header of sheet {sheet!r} names {', '.join(map(repr, duplicates))} more than "
-                        "once (names that differ only in case count as one). Rename the columns so each name is unique.")
-    header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
+    header = _checked_header(header, name=name, where=f" of sheet {sheet!r}")
     body = frame.slice(1).select(frame.columns[:len(header)])
     body.columns = header
     con.register("_excel_frame", body.to_arrow())
@@ -695,10 +705,22 @@ def _stage_excel(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | None, 
     return StagedFile(path, tuple(header), body.height, notes=tuple(notes))
 
 
-def _duplicates(header: list[str]) -> list[str]:
-    """Return the non-empty names of ``header`` used more than once, ignoring case (as DuckDB does)."""
+def _checked_header(header: list[str], *, name: str, where: str = "") -> list[str]:
+    """Return a file's header row with blank names as ``column_N``, or refuse an empty or ambiguous one.
+
+    Names are compared ignoring case, as DuckDB does. ``where`` places the row (`` of sheet 'Calls'``).
+
+    Raises:
+        ReadError: every name is blank, or a name appears twice.
+    """
+    if not any(header):
+        raise ReadError(f"{name}: the first row{where} is empty; it must hold the column names.")
     lowered = [h.lower() for h in header]
-    return sorted({h for h in header if h and lowered.count(h.lower()) > 1})
+    duplicates = sorted({h for h in header if h and lowered.count(h.lower()) > 1})
+    if duplicates:
+        raise ReadError(f"{name}: the header{where} names {', '.join(map(repr, duplicates))} more than once (names "
+                        "that differ only in case count as one). Rename the columns so each name is unique.")
+    return [h or f"column_{i + 1}" for i, h in enumerate(header)]
 
 
 def quote_header(header: str) -> str:
@@ -741,13 +763,7 @@ def _stage_csv(con: duckdb.DuckDBPyConnection, path: Path, limits: Limits) -> St
     except csv.Error as exc:
         raise ReadError(f"{name}: cannot read the header line ({exc}).") from None
     header = [h.strip() for h in header]
-    if not any(header):
-        raise ReadError(f"{name}: the first row is empty; it must hold the column names.")
-    duplicates = _duplicates(header)
-    if duplicates:
-        raise ReadError(f"{name}: the header names {', '.join(map(repr, duplicates))} more than once (names that "
-                        "differ only in case count as one). Rename the columns so each name is unique.")
-    header = [h or f"column_{i + 1}" for i, h in enumerate(header)]
+    header = _checked_header(header, name=name)
     with tempfile.TemporaryDirectory() as tmp:
         source = path
         if encoding not in ("utf-8", "utf-8-sig") or scan.cr_only:

@@ -11,10 +11,8 @@ import pytest
 
 from csm.cli import main
 from csm.db import connect
-from tests.csm.ingest.broken_files import CASES as BROKEN
-from tests.csm.ingest.broken_files import write_case
 from tests.csm.ingest.hostile_files import CASES as HOSTILE
-from tests.csm.ingest.hostile_files import write_hostile
+from tests.csm.ingest.hostile_files import both_corpora, write_corpus_file, write_hostile
 from tests.csm.ingest.test_broken_files import file_snapshot as state
 from tests.csm.ingest.test_import import FILES
 
@@ -34,13 +32,6 @@ def db(tmp_path, monkeypatch):
     return path
 
 
-def corpus():
-    for case, name, content, options in BROKEN:
-        yield pytest.param("broken", name, content, options, {}, id=f"broken-{case}")
-    for case, name, content, options, env in HOSTILE:
-        yield pytest.param("hostile", name, content, options, env, id=f"hostile-{case}")
-
-
 def cli_args(options: dict) -> list[str]:
     args = []
     for flag, key in (("--map", "maps"), ("--set", "sets"), ("--unit", "units")):
@@ -53,14 +44,11 @@ def cli_args(options: dict) -> list[str]:
     return args
 
 
-@pytest.mark.parametrize(("kind", "name", "content", "options", "env"), corpus())
-def test_every_corpus_file_gets_a_message_and_never_a_traceback(db, tmp_path, monkeypatch, capsys, kind, name,
+@pytest.mark.parametrize(("case", "name", "content", "options", "env"),
+                         [pytest.param(*c, id=c[0]) for c in both_corpora()])
+def test_every_corpus_file_gets_a_message_and_never_a_traceback(db, tmp_path, monkeypatch, capsys, case, name,
                                                                 content, options, env):
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    folder = tmp_path / "in"
-    folder.mkdir()
-    path = write_case(folder, name, content) if kind == "broken" else write_hostile(folder, name, content)
+    path = write_corpus_file(tmp_path, case, name, content, env, monkeypatch)
     before = state(db)
     code = main(["import", str(path), "--db", str(db), *cli_args(options)])  # raises on a traceback
     out = capsys.readouterr()

@@ -252,3 +252,24 @@ def write_hostile(folder: Path, name: str, content) -> Path:
     else:
         content(path)
     return path
+
+
+def both_corpora():
+    """Yield (case id, file name, content, options, env) of the broken-file corpus, then of this one."""
+    from tests.csm.ingest.broken_files import CASES as BROKEN
+
+    for case, name, content, options in BROKEN:
+        yield f"broken-{case}", name, content, options, {}
+    for case, name, content, options, env in CASES:
+        yield f"hostile-{case}", name, content, options, env
+
+
+def write_corpus_file(folder: Path, case_id: str, name: str, content, env: dict, monkeypatch) -> Path:
+    """Set the case's settings, write its file into a fresh ``folder/in`` and return the path."""
+    from tests.csm.ingest.broken_files import write_case
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    target = folder / "in"
+    target.mkdir()
+    return write_case(target, name, content) if case_id.startswith("broken-") else write_hostile(target, name, content)
